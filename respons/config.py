@@ -1,0 +1,377 @@
+"""The scenario configuration: one nested, frozen pydantic model, the only source of defaults.
+
+Times are seconds unless a field says otherwise; dates are calendar dates in local time and the
+simulation clock is seconds since `period.start` 00:00.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from respons.distributions import Deterministic, Distribution
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Category(StrEnum):
+    """What stream an event belongs to; decides which pools may answer it."""
+
+    alarm = "alarm"
+    technical = "technical"
+    legevakt = "legevakt"
+
+
+OUTCOMES = ("resolved_by_operator", "homecare", "emergency", "it_technical")
+
+
+class Period(_Model):
+    """A calendar interval [start, end) in whole days."""
+
+    start: dt.date = Field(description="First day (inclusive).")
+    end: dt.date = Field(description="Day after the last day (exclusive).")
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+class Profile(_Model):
+    """Relative arrival intensity by hour of day and weekday; each is rescaled to mean 1."""
+
+    hourly: list[float] = Field(
+        min_length=24, max_length=24, description="24 relative weights, hour 0..23 (>= 0)."
+    )
+    weekday: list[float] = Field(
+        default=[1.0] * 7,
+        min_length=7,
+        max_length=7,
+        description="7 relative weights, Monday..Sunday (>= 0).",
+    )
+
+    @field_validator("hourly", "weekday")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(x < 0 or not math.isfinite(x) for x in v) or sum(v) <= 0:
+            raise ValueError("weights must be finite, >= 0 and not all zero")
+        return v
+
+
+class HomeCare(_Model):
+    """The municipality's home-care response to a forwarded alarm."""
+
+    dispatch_delay: Distribution = Field(
+        default=Deterministic(value=300.0),
+        description="From the end of the operator's call to a team leaving, seconds.",
+    )
+    travel: Distribution = Field(
+        default=Deterministic(value=900.0), description="Travel time to the citizen, seconds."
+    )
+    on_site: Distribution = Field(
+        default=Deterministic(value=1800.0), description="Time on site, seconds."
+    )
+    teams: int | None = Field(
+        default=None,
+        ge=1,
+        description="Teams able to respond at once; null = unlimited (no waiting for a team).",
+    )
+
+
+class Municipality(_Model):
+    """A member municipality: who it is, when its alarms moved to the centre, its home care."""
+
+    name: str = Field(min_length=1, description="Name, unique.")
+    number: str = Field(pattern=r"^\d{4}$", description="Four-digit municipality number (text).")
+    population: int = Field(ge=0, description="Inhabitants on 1 January of the year.")
+    population_80plus: int | None = Field(default=None, ge=0, description="Inhabitants 80+.")
+    joined: dt.date = Field(description="Date its alarms start arriving at the centre.")
+    ramp_up_days: float = Field(
+        default=0.0, ge=0, description="Days over which its volume rises linearly to full."
+    )
+    services: list[Category] = Field(
+        default=[Category.alarm, Category.technical],
+        description="Categories of contact it sends to the centre (e.g. only 'technical' for a "
+        "member buying the IT-technical service alone; 'legevakt' for legevakt members).",
+    )
+    homecare: HomeCare = Field(default_factory=HomeCare, description="Home-care response.")
+
+
+class RateBasis(StrEnum):
+    per_1000_inhabitants = "per_1000_inhabitants"
+    per_80plus = "per_80plus"
+    per_municipality = "per_municipality"
+
+
+class Rate(_Model):
+    """Mean arrivals per year for one municipality, before profile and ramp-up."""
+
+    basis: RateBasis = Field(description="What the yearly value is per.")
+    per_year: float = Field(gt=0, description="Arrivals per year per basis unit.")
+
+
+class Outcomes(_Model):
+    """Probabilities of what an answered event ends as; must sum to 1."""
+
+    resolved_by_operator: float = Field(default=1.0, ge=0, le=1)
+    homecare: float = Field(default=0.0, ge=0, le=1)
+    emergency: float = Field(default=0.0, ge=0, le=1)
+    it_technical: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum(self) -> Outcomes:
+        total = sum(self.as_tuple())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"outcome probabilities must sum to 1, got {total:.6g}")
+        return self
+
+    def as_tuple(self) -> tuple[float, ...]:
+        return tuple(getattr(self, k) for k in OUTCOMES)
+
+
+class EventKind(_Model):
+    """A kind of incoming contact: its stream, urgency, handling and outcome."""
+
+    name: str = Field(min_length=1, description="Name, unique (e.g. 'button', 'battery').")
+    category: Category = Field(description="alarm, technical or legevakt.")
+    priority: int = Field(ge=0, le=9, description="0 = most urgent; queue is priority then FCFS.")
+    rate: Rate = Field(description="Yearly arrival rate per municipality.")
+    municipalities: list[str] | None = Field(
+        default=None,
+        description="Municipalities that generate it; null = all whose `services` include "
+        "this kind's category.",
+    )
+    profile: str = Field(description="Name of the hour x weekday profile in `profiles`.")
+    talk: Distribution = Field(description="Talk (handling) time, seconds.")
+    wrap_up: Distribution = Field(
+        default=Deterministic(value=0.0), description="After-call work, seconds."
+    )
+    outcomes: Outcomes = Field(default_factory=Outcomes, description="Outcome probabilities.")
+    forward_extra: Distribution = Field(
+        default=Deterministic(value=0.0),
+        description="Extra operator time when forwarded (home care, emergency, IT), seconds.",
+    )
+
+
+class BackupRule(StrEnum):
+    primary = "primary"
+    all_busy = "all_busy"
+    after_wait = "after_wait"
+
+
+class Service(_Model):
+    """A category a pool answers, and under which rule."""
+
+    category: Category
+    rule: BackupRule = Field(
+        default=BackupRule.primary,
+        description="primary; all_busy = only when no primary staff is free; "
+        "after_wait = only once the event has waited `after_s`.",
+    )
+    after_s: float = Field(default=0.0, ge=0, description="Wait before backup may answer, s.")
+    unavailable: list[Period] = Field(
+        default=[], description="Date ranges when this pool does not answer this category."
+    )
+
+    @model_validator(mode="after")
+    def _rule(self) -> Service:
+        if self.rule != BackupRule.after_wait and self.after_s != 0:
+            raise ValueError("after_s is only used with rule 'after_wait'")
+        return self
+
+    @property
+    def delay_s(self) -> float:
+        return self.after_s if self.rule == BackupRule.after_wait else 0.0
+
+
+class Shift(_Model):
+    """Staff on duty on given weekdays between two clock times (end <= start crosses midnight)."""
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default=list(WEEKDAYS), min_length=1, description="Weekdays the shift starts on."
+    )
+    start: str = Field(description="Start, HH:MM.")
+    end: str = Field(description="End, HH:MM; at or before start means the next day.")
+    staff: int = Field(ge=1, description="People on this shift.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        m = _HHMM.match(v)
+        if not m or (m.group(1) == "24" and m.group(2) != "00"):
+            raise ValueError(f"'{v}' is not a time HH:MM between 00:00 and 24:00")
+        return v
+
+    @field_validator("days")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("days must not repeat")
+        return v
+
+    @staticmethod
+    def seconds(hhmm: str) -> int:
+        h, m = hhmm.split(":")
+        return int(h) * 3600 + int(m) * 60
+
+    @property
+    def span_s(self) -> tuple[int, int]:
+        """Start and end as seconds after the start day's midnight (end > start)."""
+        s, e = self.seconds(self.start), self.seconds(self.end)
+        return s, (e if e > s else e + 86400)
+
+
+class Role(StrEnum):
+    operator = "operator"
+    lead = "lead"
+    nurse = "nurse"
+    it = "it"
+
+
+class Pool(_Model):
+    """A group of interchangeable staff with a roster and the categories they answer."""
+
+    name: str = Field(min_length=1, description="Name, unique.")
+    role: Role = Field(description="operator, lead (fagansvarlig), nurse (legevakt) or it.")
+    serves: list[Service] = Field(min_length=1, description="Categories answered, with rules.")
+    shifts: list[Shift] = Field(min_length=1, description="The weekly roster.")
+    sickness_absence: float = Field(
+        default=0.0, ge=0, lt=1, description="Probability a rostered person is absent a shift."
+    )
+    speed_factor: float = Field(
+        default=1.0, gt=0, description="Multiplies handling times (1 = as configured)."
+    )
+
+    @field_validator("serves")
+    @classmethod
+    def _unique_categories(cls, v: list[Service]) -> list[Service]:
+        cats = [s.category for s in v]
+        if len(set(cats)) != len(cats):
+            raise ValueError("a category may appear only once in serves")
+        return v
+
+
+class Unanswered(_Model):
+    """What a waiting event does if not answered within its patience."""
+
+    policy: Literal["keep_waiting", "reroute", "abandon"] = Field(
+        default="keep_waiting",
+        description="keep_waiting; reroute (to a secondary receiver); abandon (caller hangs up).",
+    )
+    patience: Distribution | None = Field(
+        default=None, description="Time until reroute/abandon, seconds (needed unless waiting)."
+    )
+
+    @model_validator(mode="after")
+    def _patience(self) -> Unanswered:
+        if self.policy != "keep_waiting" and self.patience is None:
+            raise ValueError(f"policy '{self.policy}' needs a patience distribution")
+        return self
+
+
+class Costs(_Model):
+    """Staff cost, for cost per municipality (allocation keys from seed-facts.md §2.12)."""
+
+    hourly_cost_nok: float = Field(gt=0, description="Cost of one staffed hour, NOK.")
+    flat_share: float = Field(default=0.15, ge=0, le=1, description="Share split equally.")
+
+
+class ScenarioConfig(_Model):
+    """A whole scenario: calendar, municipalities, event kinds, staff, rules."""
+
+    scenario: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Name, used for run directories."
+    )
+    description: str = Field(default="", description="One line saying what this scenario is.")
+    period: Period = Field(description="The simulated calendar period.")
+    replications: int = Field(default=10, ge=1, le=100_000, description="Replications.")
+    seed: int = Field(default=2020, ge=0, description="Root seed for all random streams.")
+    target_s: float = Field(default=120.0, gt=0, description="Answer-time target, seconds.")
+    drain_days: float = Field(
+        default=7.0, ge=0, description="Days after the period to finish work still waiting."
+    )
+    fte_hours_per_week: float = Field(
+        default=35.5, gt=0, description="Rostered hours per week of one FTE (rota week)."
+    )
+    profiles: dict[str, Profile] = Field(min_length=1, description="Named arrival profiles.")
+    municipalities: list[Municipality] = Field(min_length=1)
+    event_kinds: list[EventKind] = Field(min_length=1)
+    pools: list[Pool] = Field(min_length=1)
+    unanswered: dict[Category, Unanswered] = Field(
+        default={}, description="Per category; missing categories keep waiting."
+    )
+    costs: Costs | None = Field(default=None, description="Optional cost parameters.")
+
+    @model_validator(mode="after")
+    def _cross(self) -> ScenarioConfig:
+        _unique([m.name for m in self.municipalities], "municipalities", "name")
+        _unique([m.number for m in self.municipalities], "municipalities", "number")
+        _unique([k.name for k in self.event_kinds], "event_kinds", "name")
+        _unique([p.name for p in self.pools], "pools", "name")
+        names = {m.name for m in self.municipalities}
+        by_name = {m.name: m for m in self.municipalities}
+        for i, k in enumerate(self.event_kinds):
+            if k.profile not in self.profiles:
+                raise ValueError(
+                    f"event_kinds.{i}.profile: unknown profile '{k.profile}'; "
+                    f"allowed: {sorted(self.profiles)}"
+                )
+            for j, m in enumerate(k.municipalities or []):
+                if m not in names:
+                    raise ValueError(
+                        f"event_kinds.{i}.municipalities.{j}: unknown municipality '{m}'; "
+                        f"allowed: {sorted(names)}"
+                    )
+            if k.rate.basis == RateBasis.per_80plus:
+                for m in self.kind_municipalities(k):
+                    if by_name[m].population_80plus is None:
+                        raise ValueError(
+                            f"event_kinds.{i}.rate.basis: per_80plus needs population_80plus "
+                            f"for municipality '{m}'"
+                        )
+        for i, m in enumerate(self.municipalities):
+            if m.joined >= self.period.end:
+                raise ValueError(
+                    f"municipalities.{i}.joined: {m.joined} is not before the period end "
+                    f"{self.period.end}"
+                )
+        served = {s.category for p in self.pools for s in p.serves}
+        for i, k in enumerate(self.event_kinds):
+            if k.category not in served:
+                raise ValueError(
+                    f"event_kinds.{i}.category: no pool serves category '{k.category.value}'"
+                )
+        for cat in {k.category for k in self.event_kinds}:
+            if not any(s.category == cat and s.rule == BackupRule.primary
+                       for p in self.pools for s in p.serves):
+                raise ValueError(f"pools: no pool serves category '{cat.value}' as primary")
+        return self
+
+    def kind_municipalities(self, kind: EventKind) -> list[str]:
+        """Municipalities that generate `kind` (all sending its category when unspecified)."""
+        if kind.municipalities is not None:
+            return list(kind.municipalities)
+        return [m.name for m in self.municipalities if kind.category in m.services]
+
+
+def _unique(values: list[str], field: str, key: str) -> None:
+    seen: set[str] = set()
+    for i, v in enumerate(values):
+        if v in seen:
+            raise ValueError(f"{field}.{i}.{key}: '{v}' appears more than once; must be unique")
+        seen.add(v)

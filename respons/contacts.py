@@ -1,0 +1,87 @@
+"""Draw every contact of one replication up front, as flat arrays sorted by arrival.
+
+Each (kind, municipality) pair has its own arrival stream and its own attribute stream
+(talk, wrap-up, outcome, forward time, patience), so a contact keeps its attributes whatever
+the staffing does: the basis of paired comparisons (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from respons.arrivals import intensity, sample_times
+from respons.config import OUTCOMES, Category, ScenarioConfig
+from respons.randomness import Streams
+
+CATEGORIES: tuple[Category, ...] = tuple(Category)
+CAT_CODE = {c: i for i, c in enumerate(CATEGORIES)}
+OUT_CODE = {o: i for i, o in enumerate(OUTCOMES)}
+FORWARDED = np.array([o != "resolved_by_operator" for o in OUTCOMES])
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """All contacts of a replication; index i is the contact's id (arrival order)."""
+
+    arrival: np.ndarray  # float64, s
+    kind: np.ndarray  # int16 index into cfg.event_kinds
+    municipality: np.ndarray  # int16 index into cfg.municipalities
+    category: np.ndarray  # int8 index into CATEGORIES
+    priority: np.ndarray  # int8
+    service: np.ndarray  # float64 operator time: talk + wrap-up (+ forward extra), s
+    outcome: np.ndarray  # int8 index into OUTCOMES, used if answered
+    patience: np.ndarray  # float64, s; inf = waits for ever
+
+    def __len__(self) -> int:
+        return int(self.arrival.size)
+
+
+def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
+    """Generate the replication's contacts from the config and its named streams."""
+    muni_index = {m.name: i for i, m in enumerate(cfg.municipalities)}
+    parts: list[tuple[np.ndarray, ...]] = []
+    for k, kind in enumerate(cfg.event_kinds):
+        probs = np.cumsum(kind.outcomes.as_tuple())
+        unanswered = cfg.unanswered.get(kind.category)
+        for name in cfg.kind_municipalities(kind):
+            m = muni_index[name]
+            lam = intensity(cfg, kind, cfg.municipalities[m])
+            t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"))
+            n = t.size
+            if n == 0:
+                continue
+            rng = streams.get(f"attributes/{kind.name}/{name}")
+            talk = kind.talk.sample(rng, n)
+            wrap = kind.wrap_up.sample(rng, n)
+            outcome = np.minimum(np.searchsorted(probs, rng.random(n), side="right"),
+                                 len(OUTCOMES) - 1)
+            extra = kind.forward_extra.sample(rng, n)
+            service = talk + wrap + np.where(FORWARDED[outcome], extra, 0.0)
+            if unanswered is not None and unanswered.patience is not None \
+                    and unanswered.policy != "keep_waiting":
+                patience = unanswered.patience.sample(rng, n)
+            else:
+                patience = np.full(n, np.inf)
+            parts.append((t, np.full(n, k), np.full(n, m), np.full(n, CAT_CODE[kind.category]),
+                          np.full(n, kind.priority), service, outcome, patience))
+    if not parts:
+        empty = np.empty(0)
+        return Contacts(empty, empty.astype(np.int16), empty.astype(np.int16),
+                        empty.astype(np.int8), empty.astype(np.int8), empty,
+                        empty.astype(np.int8), empty)
+    cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    # Stable sort on time, ties broken by (kind, municipality) order: deterministic.
+    order = np.argsort(cols[0], kind="stable")
+    arrival, kind_, muni, cat, prio, service, outcome, patience = (c[order] for c in cols)
+    return Contacts(
+        arrival=arrival,
+        kind=kind_.astype(np.int16),
+        municipality=muni.astype(np.int16),
+        category=cat.astype(np.int8),
+        priority=prio.astype(np.int8),
+        service=service,
+        outcome=outcome.astype(np.int8),
+        patience=patience,
+    )

@@ -1,0 +1,127 @@
+"""Time distributions (seconds) as a pydantic discriminated union, each able to draw a batch.
+
+Parameters are given as the mean (and spread) of the variable itself, since that is what an
+operations user knows ("talk time averages 3 minutes"), not the underlying distribution's
+parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def mean(self) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Deterministic(_Dist):
+    """Always the same value."""
+
+    kind: Literal["deterministic"] = "deterministic"
+    value: float = Field(ge=0, description="The value, seconds.")
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, float(self.value))
+
+    @property
+    def mean(self) -> float:
+        return float(self.value)
+
+
+class Exponential(_Dist):
+    """Exponential with the given mean."""
+
+    kind: Literal["exponential"] = "exponential"
+    mean_s: float = Field(gt=0, description="Mean, seconds.")
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.exponential(self.mean_s, n)
+
+    @property
+    def mean(self) -> float:
+        return float(self.mean_s)
+
+
+class Lognormal(_Dist):
+    """Lognormal given by the mean and standard deviation of the variable (not of its log)."""
+
+    kind: Literal["lognormal"] = "lognormal"
+    mean_s: float = Field(gt=0, description="Mean of the variable, seconds.")
+    sd_s: float = Field(gt=0, description="Standard deviation of the variable, seconds.")
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        sigma2 = math.log1p((self.sd_s / self.mean_s) ** 2)
+        mu = math.log(self.mean_s) - sigma2 / 2
+        return rng.lognormal(mu, math.sqrt(sigma2), n)
+
+    @property
+    def mean(self) -> float:
+        return float(self.mean_s)
+
+
+class Gamma(_Dist):
+    """Gamma given by its mean and coefficient of variation (cv = 1 is exponential)."""
+
+    kind: Literal["gamma"] = "gamma"
+    mean_s: float = Field(gt=0, description="Mean, seconds.")
+    cv: float = Field(gt=0, description="Coefficient of variation (sd / mean), dimensionless.")
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        shape = 1.0 / self.cv**2
+        return rng.gamma(shape, self.mean_s / shape, n)
+
+    @property
+    def mean(self) -> float:
+        return float(self.mean_s)
+
+
+class Empirical(_Dist):
+    """Resample observed values, optionally weighted."""
+
+    kind: Literal["empirical"] = "empirical"
+    values_s: list[float] = Field(min_length=1, description="Observed values, seconds (>= 0).")
+    weights: list[float] | None = Field(
+        default=None, description="Relative weights, one per value (default equal)."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Empirical:
+        if any(v < 0 or not math.isfinite(v) for v in self.values_s):
+            raise ValueError("values_s must be finite and >= 0")
+        if self.weights is not None:
+            if len(self.weights) != len(self.values_s):
+                raise ValueError("weights must have one entry per value in values_s")
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("weights must be >= 0 and not all zero")
+        return self
+
+    def _p(self) -> np.ndarray | None:
+        if self.weights is None:
+            return None
+        w = np.asarray(self.weights, dtype=float)
+        return w / w.sum()
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.choice(np.asarray(self.values_s, dtype=float), size=n, p=self._p())
+
+    @property
+    def mean(self) -> float:
+        p = self._p()
+        v = np.asarray(self.values_s, dtype=float)
+        return float(v.mean() if p is None else (v * p).sum())
+
+
+Distribution = Annotated[
+    Deterministic | Exponential | Lognormal | Gamma | Empirical, Field(discriminator="kind")
+]

@@ -1,0 +1,74 @@
+"""Replications of a scenario and their summary: mean and 95 % confidence interval per KPI."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from respons.config import ScenarioConfig
+from respons.metrics import KPI_UNITS, Context, kpis
+from respons.simulation import ReplicationResult, simulate_replication
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Per-replication KPIs, their summary, and (optionally) all events."""
+
+    replications: pd.DataFrame
+    summary: dict[str, dict[str, float | str | None]]
+    events: pd.DataFrame | None
+
+
+def replication_kpis(res: ReplicationResult, target_s: float) -> dict[str, float]:
+    """KPIs of one replication's result."""
+    ctx = Context(target_s, res.horizon_s, res.staff_seconds, res.roles)
+    return kpis(res.events, ctx)
+
+
+def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t interval over replications (nan bounds with fewer than two)."""
+    v = values[~np.isnan(values)]
+    if v.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(v.mean())
+    if v.size < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    return mean, mean - half, mean + half
+
+
+def summarise(table: pd.DataFrame) -> dict[str, dict[str, float | str | None]]:
+    """{KPI: {mean, ci_low, ci_high, unit}} over the rows of a replications table."""
+    out: dict[str, dict[str, float | str | None]] = {}
+    for name, unit in KPI_UNITS.items():
+        mean, lo, hi = confidence_interval(table[name].to_numpy(dtype=float))
+        out[name] = {"mean": _num(mean), "ci_low": _num(lo), "ci_high": _num(hi), "unit": unit}
+    return out
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+def run(
+    cfg: ScenarioConfig,
+    keep_events: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run all `cfg.replications` replications serially, in order."""
+    rows, frames = [], []
+    for r in range(cfg.replications):
+        res = simulate_replication(cfg, r)
+        rows.append({"replication": r, **replication_kpis(res, cfg.target_s)})
+        if keep_events:
+            frames.append(res.events)
+        if progress is not None:
+            progress(r + 1, cfg.replications)
+    table = pd.DataFrame(rows)
+    events = pd.concat(frames, ignore_index=True) if keep_events else None
+    return RunResult(table, summarise(table), events)
