@@ -1,0 +1,5 @@
+"""`python -m respons ...`"""
+
+from respons.cli import main
+
+raise SystemExit(main())

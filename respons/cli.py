@@ -1,0 +1,155 @@
+"""Command line: `python -m respons COMMAND ...`. Every command returns an exit code; bad input
+is reported in one paragraph with exit code 2 and no traceback."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from respons import __version__
+from respons.config import ScenarioConfig
+from respons.errors import UserError
+from respons.loading import load_config
+from respons.metrics import KPI_UNITS
+from respons.outputs import finish_metadata, metadata, write_results, write_start
+from respons.rundir import check_out_dir, default_run_dir, run_directory
+from respons.runner import run
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors get the same treatment."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{self.prog}: {message} (see `{self.prog} --help`).")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="respons", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"respons {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sim = sub.add_parser("simulate", help="simulate a scenario (default: the 2020 baseline)")
+    sim.add_argument("--config", type=Path, help="scenario YAML (default: embedded 2020 "
+                     "baseline, configs/vaernes-2020.yaml)")
+    sim.add_argument("--replications", type=_positive_int, help="override replications")
+    sim.add_argument("--seed", type=_seed, help="override the root seed")
+    sim.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE",
+                     help="override one field (VALUE parsed as YAML); repeatable")
+    sim.add_argument("--out", type=Path, help="write the run exactly here (must be new/empty)")
+    sim.add_argument("--no-events", action="store_true", help="skip events.parquet")
+    sim.set_defaults(func=cmd_simulate)
+
+    schema = sub.add_parser("schema", help="print the JSON schema of the config")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def scenario_config(args: argparse.Namespace) -> ScenarioConfig:
+    """The config from --config/--set, with --replications/--seed applied and re-validated."""
+    overrides = list(args.overrides)
+    if args.replications is not None:
+        overrides.append(f"replications={args.replications}")
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    return load_config(args.config, overrides)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    cfg = scenario_config(args)
+    if args.out is not None:
+        check_out_dir(args.out)
+        final = args.out
+    else:
+        final = default_run_dir(Path("runs"), cfg.scenario)
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    source = str(args.config) if args.config else "embedded:vaernes-2020.yaml"
+    with run_directory(final) as work:
+        meta = metadata(cfg, source, started)
+        write_start(work, cfg, meta)
+        result = run(cfg, keep_events=not args.no_events, progress=_progress)
+        write_results(work, cfg, result)
+        finish_metadata(work, meta, time.perf_counter() - t0)
+    print(format_kpis(cfg, result.summary))
+    print(f"\nrun directory: {final}")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rreplication {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def format_kpis(cfg: ScenarioConfig, summary: dict[str, dict]) -> str:
+    """A plain-text KPI table: mean and 95 % CI, shares as percentages."""
+    head = (f"{cfg.scenario}: {cfg.period.start} to {cfg.period.end}, "
+            f"{cfg.replications} replication(s), seed {cfg.seed}")
+    rows = [head, "", f"{'KPI':<40}{'mean':>12}  {'95 % CI':<24}"]
+    for name in KPI_UNITS:
+        k = summary[name]
+        rows.append(f"{name:<40}{_fmt(k['mean'], k['unit']):>12}  "
+                    f"{_ci(k['ci_low'], k['ci_high'], k['unit']):<24}")
+    return "\n".join(rows)
+
+
+def _fmt(x: float | None, unit: str) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if unit == "share":
+        return f"{100 * x:.1f} %"
+    if unit == "count":
+        return f"{x:,.0f}"
+    return f"{x:,.1f} s"
+
+
+def _ci(lo: float | None, hi: float | None, unit: str) -> str:
+    if lo is None or hi is None:
+        return "-"
+    return f"[{_fmt(lo, unit)}, {_fmt(hi, unit)}]"
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(ScenarioConfig.model_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args))
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

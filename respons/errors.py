@@ -1,0 +1,33 @@
+"""User-facing errors: one paragraph naming the file and field, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+
+class UserError(Exception):
+    """Bad input from the user (config, flags, paths). The CLI prints it and exits with 2."""
+
+
+def describe_validation(err: ValidationError, source: str) -> str:
+    """Turn a pydantic error into one readable paragraph naming each field path."""
+    parts = []
+    for e in err.errors()[:5]:
+        loc = ".".join(str(x) for x in e["loc"] if not _is_union_tag(x)) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field (not allowed here; check the spelling, see `respons schema`)"
+        elif e["type"] == "union_tag_invalid":
+            msg = f"{msg}"
+        inp = e.get("input")
+        shown = "" if isinstance(inp, dict | list) or inp is None else f" (got {inp!r:.60})"
+        parts.append(f"field `{loc}`: {msg}{shown}")
+    more = len(err.errors()) - 5
+    tail = f"; and {more} more error(s)" if more > 0 else ""
+    return f"invalid configuration in {source}: " + "; ".join(parts) + tail + "."
+
+
+def _is_union_tag(x: object) -> bool:
+    return isinstance(x, str) and x in {
+        "deterministic", "exponential", "lognormal", "gamma", "empirical",
+    }
