@@ -344,12 +344,6 @@ class ScenarioConfig(_Model):
                             f"event_kinds.{i}.rate.basis: per_80plus needs population_80plus "
                             f"for municipality '{m}'"
                         )
-        for i, m in enumerate(self.municipalities):
-            if m.joined >= self.period.end:
-                raise ValueError(
-                    f"municipalities.{i}.joined: {m.joined} is not before the period end "
-                    f"{self.period.end}"
-                )
         served = {s.category for p in self.pools for s in p.serves}
         for i, k in enumerate(self.event_kinds):
             if k.category not in served:

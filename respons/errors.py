@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
+
+_PATH_PREFIX = re.compile(r"^([A-Za-z_][\w]*(?:\.[\w]+)*): ")
 
 
 class UserError(Exception):
@@ -13,12 +17,15 @@ def describe_validation(err: ValidationError, source: str) -> str:
     """Turn a pydantic error into one readable paragraph naming each field path."""
     parts = []
     for e in err.errors()[:5]:
-        loc = ".".join(str(x) for x in e["loc"] if not _is_union_tag(x)) or "(top level)"
+        loc = ".".join(str(x) for x in e["loc"] if not _is_union_tag(x))
         msg = e["msg"].removeprefix("Value error, ")
+        m = _PATH_PREFIX.match(msg)
+        if m:  # cross-field checks name their own path: "pools.0.serves: ..."
+            loc = ".".join(p for p in (loc, m.group(1)) if p)
+            msg = msg[m.end():]
+        loc = loc or "(top level)"
         if e["type"] == "extra_forbidden":
             msg = "unknown field (not allowed here; check the spelling, see `respons schema`)"
-        elif e["type"] == "union_tag_invalid":
-            msg = f"{msg}"
         inp = e.get("input")
         shown = "" if isinstance(inp, dict | list) or inp is None else f" (got {inp!r:.60})"
         parts.append(f"field `{loc}`: {msg}{shown}")

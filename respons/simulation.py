@@ -101,7 +101,6 @@ def _event_table(cfg: ScenarioConfig, replication: int, cs: contacts_mod.Contact
         np.asarray(OUTCOMES, dtype=object)[cs.outcome],
         np.where(out.state == model.LEFT, left_label[cs.category], "unanswered"),
     )
-    pool_names = np.asarray([p.name for p in plans] + [""], dtype=object)
     kinds = [k.name for k in cfg.event_kinds]
     munis = [m.name for m in cfg.municipalities]
     cats = [c.value for c in CATEGORIES]
@@ -114,8 +113,7 @@ def _event_table(cfg: ScenarioConfig, replication: int, cs: contacts_mod.Contact
         "priority": cs.priority,
         "arrival_s": cs.arrival,
         "answer_s": out.answer,
-        "answered_by": pd.Categorical(pool_names[out.pool],
-                                      categories=[p.name for p in plans]),
+        "answered_by": pd.Categorical.from_codes(out.pool, categories=[p.name for p in plans]),
         "by_backup": out.backup,
         "wait_s": np.where(out.state == model.ANSWERED, out.answer - cs.arrival, np.nan),
         "end_s": out.end,
