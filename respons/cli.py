@@ -69,7 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON schema of the config")
     schema.set_defaults(func=cmd_schema)
+    for module in _command_modules():
+        module.add_parser(sub)
     return parser
+
+
+def _command_modules() -> list:
+    """Further commands, each a module with `add_parser(subparsers)` setting `func`."""
+    import importlib
+
+    names = ["respons.cli_erlang", "respons.cli_sweep", "respons.cli_staff",
+             "respons.cli_validate", "respons.cli_report", "respons.cli_scenarios"]
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+    return modules
 
 
 def scenario_config(args: argparse.Namespace) -> ScenarioConfig:
