@@ -316,6 +316,9 @@ class ScenarioConfig(_Model):
         default={}, description="Per category; missing categories keep waiting."
     )
     costs: Costs | None = Field(default=None, description="Optional cost parameters.")
+    calibration_note: str = Field(
+        default="", description="When and how fitted values were fitted (set by `calibrate`)."
+    )
 
     @model_validator(mode="after")
     def _cross(self) -> ScenarioConfig:

@@ -125,3 +125,14 @@ class Empirical(_Dist):
 Distribution = Annotated[
     Deterministic | Exponential | Lognormal | Gamma | Empirical, Field(discriminator="kind")
 ]
+
+
+def scaled(dist: Deterministic | Exponential | Lognormal | Gamma | Empirical, factor: float):
+    """The same distribution with every value multiplied by `factor` (shape kept)."""
+    if isinstance(dist, Deterministic):
+        return dist.model_copy(update={"value": dist.value * factor})
+    if isinstance(dist, Lognormal):
+        return dist.model_copy(update={"mean_s": dist.mean_s * factor, "sd_s": dist.sd_s * factor})
+    if isinstance(dist, Exponential | Gamma):
+        return dist.model_copy(update={"mean_s": dist.mean_s * factor})
+    return dist.model_copy(update={"values_s": [v * factor for v in dist.values_s]})

@@ -28,6 +28,7 @@ KPI_UNITS: dict[str, str] = {
     "help_arrival_time_mean_s": "s",
     "alarms_rerouted": "count",
     "legevakt_calls": "count",
+    "municipalities_connected": "count",
 }
 
 
@@ -94,6 +95,8 @@ def kpis(ev: pd.DataFrame, ctx: Context) -> dict[str, float]:
         "help_arrival_time_mean_s": float(help_time.mean()) if help_time.size else float("nan"),
         "alarms_rerouted": float(alarms["rerouted"].sum()),
         "legevakt_calls": float(len(leg)),
+        "municipalities_connected": float(
+            ev.loc[ev["category"] != "legevakt", "municipality"].nunique()),
     }
 
 

@@ -185,6 +185,12 @@ def _available(s: ServicePlan, now: float) -> bool:
     return not any(t0 <= now < t1 for t0, t1 in s.unavailable)
 
 
+def _after_ties(env: simpy.Environment, centre: Centre, p: int, _ev: simpy.Event) -> None:
+    """Wake pool p after everything else already due at this instant (so a primary freed at
+    the same moment keeps precedence over a backup whose window just closed)."""
+    env.timeout(0).callbacks.append(partial(centre._wake, p))
+
+
 def _arrivals(env: simpy.Environment, centre: Centre, times: list[float]):
     for i, t in enumerate(times):
         yield env.timeout(t - env.now)
@@ -206,6 +212,9 @@ def run(contacts: Contacts, pools: list[PoolPlan], until_s: float) -> Outcome:
     centre = Centre(env, contacts, pools)
     for p, pool in enumerate(pools):
         env.process(_roster(env, centre, p, pool.on_duty))
+        for t1 in sorted({t1 for s in pool.services for _, t1 in s.unavailable}):
+            if 0 < t1 < until_s:  # a window closing frees the pool for contacts waiting
+                env.timeout(t1).callbacks.append(partial(_after_ties, env, centre, p))
     env.process(_arrivals(env, centre, centre.arrival))
     env.run(until=until_s)
     return centre.outcome()
