@@ -15,6 +15,8 @@ from respons.errors import UserError
 from respons.loading import load_config, validate
 from respons.outputs import finish_metadata, metadata, write_results, write_start
 from respons.rundir import check_out_dir, default_run_dir, run_directory, write_text
+from respons.sensitivity import markdown as sens_markdown
+from respons.sensitivity import sensitivity
 from respons.validation import YEARS, YearResult, markdown, simulate_year, table
 
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
@@ -35,6 +37,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--replications", type=int, default=8,
                    help="replications per simulated evaluation (default 8)")
     c.set_defaults(func=cmd_calibrate)
+    s = sub.add_parser("sensitivity", help="move each assumed input ±25 %% and show how the "
+                       "headline KPIs move (paired, common random numbers)")
+    s.add_argument("--config", type=Path, help="scenario (default: the 2020 baseline)")
+    s.add_argument("--replications", type=int, help="replications per variant")
+    s.add_argument("--change", type=float, default=0.25, help="relative change (default 0.25)")
+    s.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE")
+    s.set_defaults(func=cmd_sensitivity)
 
 
 def _year_path(configs: Path | None, year: int) -> Path:
@@ -100,6 +109,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         write_text(paths[year], text)
         _sync_package_copy(paths[year])
         print(f"{paths[year]}: " + ", ".join(f"{k}={v}" for k, v in fit.values.items()))
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    if not 0 < args.change < 1:
+        raise UserError(f"--change must be between 0 and 1 (exclusive), got {args.change}.")
+    overrides = list(args.overrides)
+    if args.replications is not None:
+        if args.replications < 1:
+            raise UserError(f"--replications must be at least 1, got {args.replications}.")
+        overrides.append(f"replications={args.replications}")
+    cfg = load_config(args.config, overrides)
+    print(sens_markdown(sensitivity(cfg, args.change)))
     return 0
 
 

@@ -98,3 +98,19 @@ def test_validate_command_writes_tables_and_exits_0(tmp_path: Path, capsys) -> N
     text = (out / "validation.md").read_text()
     assert "legevakt phone calls answered within 120 s" in text
     assert "published" in capsys.readouterr().out
+
+
+def test_sensitivity_moves_waits_the_right_way() -> None:
+    from respons.sensitivity import PARAMETERS, markdown, sensitivity
+
+    cfg = load_config(ROOT / "configs" / "vaernes-2020.yaml",
+                      ["replications=2", "period.start=2020-09-01", "period.end=2020-10-15"])
+    df = sensitivity(cfg, 0.25)
+    assert len(df) == 1 + 2 * len(PARAMETERS)
+    talk = df[df["parameter"].str.startswith("talk time")].set_index("factor")
+    assert talk.loc[0.75, "answer_time_mean_s"] < df.iloc[0]["answer_time_mean_s"]
+    assert talk.loc[1.25, "answer_time_mean_s"] > df.iloc[0]["answer_time_mean_s"]
+    # the resolved share is an input property: staffing-side changes leave it unchanged
+    assert (talk["alarms_resolved_by_operator_share"]
+            == df.iloc[0]["alarms_resolved_by_operator_share"]).all()
+    assert "| baseline |" in markdown(df)
