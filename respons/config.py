@@ -284,11 +284,39 @@ class Unanswered(_Model):
         return self
 
 
-class Costs(_Model):
-    """Staff cost, for cost per municipality (allocation keys from seed-facts.md §2.12)."""
+class CostService(_Model):
+    """A service whose staffing cost is shared by its member municipalities."""
 
-    hourly_cost_nok: float = Field(gt=0, description="Cost of one staffed hour, NOK.")
-    flat_share: float = Field(default=0.15, ge=0, le=1, description="Share split equally.")
+    name: str = Field(min_length=1, description="Name, e.g. 'answer_service'.")
+    pools: list[str] = Field(min_length=1, description="Pools whose rostered hours it pays.")
+    flat_share: float = Field(
+        ge=0, le=1, description="Share split equally between members (rest by population)."
+    )
+    category: Category = Field(
+        description="Members are the municipalities sending this category of contact."
+    )
+    hourly_cost_nok: float = Field(gt=0, description="Cost per rostered hour of its pools, NOK.")
+
+
+class Costs(_Model):
+    """Staff cost and its allocation keys (seed-facts.md §2.12: answer service 15 % flat / 85 %
+    by population, IT-technical 41 % / 59 %), pro rata by days of membership."""
+
+    services: list[CostService] = Field(min_length=1, description="Services to allocate.")
+
+
+class Burst(_Model):
+    """A storm: `count` contacts of one kind within `duration_s` (e.g. a power outage raising
+    'lost connection' alerts), spread over municipalities by population."""
+
+    name: str = Field(min_length=1, description="Name, unique; names its random stream.")
+    kind: str = Field(description="Event kind of the contacts.")
+    start: dt.datetime = Field(description="Local date and time the storm starts.")
+    duration_s: float = Field(gt=0, description="Length of the storm, seconds.")
+    count: int = Field(ge=1, le=1_000_000, description="Contacts raised by the storm.")
+    municipalities: list[str] | None = Field(
+        default=None, description="Affected municipalities; null = all sending the kind."
+    )
 
 
 class ScenarioConfig(_Model):
@@ -316,6 +344,7 @@ class ScenarioConfig(_Model):
         default={}, description="Per category; missing categories keep waiting."
     )
     costs: Costs | None = Field(default=None, description="Optional cost parameters.")
+    bursts: list[Burst] = Field(default=[], description="Storms of contacts (optional).")
     calibration_note: str = Field(
         default="", description="When and how fitted values were fitted (set by `calibrate`)."
     )
@@ -347,6 +376,8 @@ class ScenarioConfig(_Model):
                             f"event_kinds.{i}.rate.basis: per_80plus needs population_80plus "
                             f"for municipality '{m}'"
                         )
+        self._check_bursts(names)
+        self._check_costs()
         served = {s.category for p in self.pools for s in p.serves}
         for i, k in enumerate(self.event_kinds):
             if k.category not in served:
@@ -358,6 +389,44 @@ class ScenarioConfig(_Model):
                        for p in self.pools for s in p.serves):
                 raise ValueError(f"pools: no pool serves category '{cat.value}' as primary")
         return self
+
+    def _check_bursts(self, names: set[str]) -> None:
+        _unique([b.name for b in self.bursts], "bursts", "name")
+        kinds = {k.name: k for k in self.event_kinds}
+        start = dt.datetime.combine(self.period.start, dt.time())
+        end = dt.datetime.combine(self.period.end, dt.time())
+        for i, b in enumerate(self.bursts):
+            if b.kind not in kinds:
+                raise ValueError(f"bursts.{i}.kind: unknown event kind '{b.kind}'; allowed: "
+                                 f"{sorted(kinds)}")
+            if not start <= b.start < end:
+                raise ValueError(f"bursts.{i}.start: {b.start} is outside the period "
+                                 f"{self.period.start} to {self.period.end}")
+            for j, m in enumerate(b.municipalities or []):
+                if m not in names:
+                    raise ValueError(f"bursts.{i}.municipalities.{j}: unknown municipality "
+                                     f"'{m}'; allowed: {sorted(names)}")
+            if not self.burst_municipalities(b):
+                raise ValueError(f"bursts.{i}.municipalities: no municipality sends "
+                                 f"'{b.kind}' contacts")
+
+    def _check_costs(self) -> None:
+        if self.costs is None:
+            return
+        pools = {p.name for p in self.pools}
+        _unique([s.name for s in self.costs.services], "costs.services", "name")
+        for i, s in enumerate(self.costs.services):
+            for j, p in enumerate(s.pools):
+                if p not in pools:
+                    raise ValueError(f"costs.services.{i}.pools.{j}: unknown pool '{p}'; "
+                                     f"allowed: {sorted(pools)}")
+
+    def burst_municipalities(self, burst: Burst) -> list[str]:
+        """Municipalities a storm hits (those sending its kind when unspecified)."""
+        if burst.municipalities is not None:
+            return list(burst.municipalities)
+        kind = next(k for k in self.event_kinds if k.name == burst.kind)
+        return self.kind_municipalities(kind)
 
     def kind_municipalities(self, kind: EventKind) -> list[str]:
         """Municipalities that generate `kind` (all sending its category when unspecified)."""

@@ -15,6 +15,7 @@ import yaml
 
 from respons import __version__
 from respons.config import ScenarioConfig
+from respons.costs import allocate
 from respons.rundir import write_json, write_text
 from respons.runner import RunResult
 from respons.staffing import fte
@@ -81,9 +82,10 @@ def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
         "seed": cfg.seed,
         "replications": cfg.replications,
         "period": {"start": cfg.period.start.isoformat(), "end": cfg.period.end.isoformat()},
-        "municipalities_connected": len(cfg.municipalities),
+        "municipalities_configured": len(cfg.municipalities),
         "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week), 3) for p in cfg.pools},
         "kpis": result.summary,
+        **({"costs": costs} if (costs := allocate(cfg)) is not None else {}),
     }
 
 

@@ -26,6 +26,7 @@ def load(path: Path) -> Any:
 
 def dumps(data: Any) -> str:
     """Dump in the canonical layout: block mappings, flow lists of scalars."""
+    data = _commented(data)
     _canonical(data)
     buf = io.StringIO()
     _yaml().dump(data, buf)
@@ -34,6 +35,21 @@ def dumps(data: Any) -> str:
 
 def _scalar(v: Any) -> bool:
     return not isinstance(v, dict | list)
+
+
+def _commented(node: Any) -> Any:
+    """Plain dicts/lists (e.g. set by calibrate) become ruamel nodes, recursively."""
+    if isinstance(node, dict):
+        out = node if isinstance(node, CommentedMap) else CommentedMap(node)
+        for k, v in out.items():
+            out[k] = _commented(v)
+        return out
+    if isinstance(node, list):
+        out_l = node if isinstance(node, CommentedSeq) else CommentedSeq(node)
+        for i, v in enumerate(out_l):
+            out_l[i] = _commented(v)
+        return out_l
+    return node
 
 
 def _canonical(node: Any, top: bool = True) -> None:
