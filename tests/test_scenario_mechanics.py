@@ -44,8 +44,8 @@ def test_overlay_applies_set_scale_append_remove(tmp_path: Path) -> None:
 
 
 def test_overlays_chain_and_cycles_are_reported(tmp_path: Path) -> None:
-    a = _write(tmp_path / "a.yaml", {"base": str(BASE), "scenario": "a",
-                                     "set": {"target_s": 60}})
+    _write(tmp_path / "a.yaml", {"base": str(BASE), "scenario": "a",
+                              "set": {"target_s": 60}})
     b = _write(tmp_path / "b.yaml", {"base": "a.yaml", "scenario": "b",
                                      "scale": {"target_s": 0.5}})
     assert load_config(b).target_s == 30
