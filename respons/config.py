@@ -8,49 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from respons.config_base import OUTCOMES, WEEKDAYS, Category, Period, _Model
+from respons.config_staff import (
+    BackupRule,
+    Pool,
+    Role,
+    Service,
+    Shift,
+)
 from respons.distributions import Deterministic, Distribution
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Category(StrEnum):
-    """What stream an event belongs to; decides which pools may answer it."""
-
-    alarm = "alarm"
-    technical = "technical"
-    legevakt = "legevakt"
-
-
-OUTCOMES = ("resolved_by_operator", "homecare", "emergency", "it_technical")
-
-
-class Period(_Model):
-    """A calendar interval [start, end) in whole days."""
-
-    start: dt.date = Field(description="First day (inclusive).")
-    end: dt.date = Field(description="Day after the last day (exclusive).")
-
-    @model_validator(mode="after")
-    def _order(self) -> Period:
-        if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
-        return self
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
+__all__ = [
+    "OUTCOMES", "WEEKDAYS", "BackupRule", "Burst", "Category", "CostService", "Costs",
+    "EventKind", "HomeCare", "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate",
+    "RateBasis", "Role", "ScenarioConfig", "Service", "Shift", "Unanswered",
+]
 
 class Profile(_Model):
     """Relative arrival intensity by hour of day and weekday; each is rescaled to mean 1."""
@@ -166,104 +143,6 @@ class EventKind(_Model):
         default=Deterministic(value=0.0),
         description="Extra operator time when forwarded (home care, emergency, IT), seconds.",
     )
-
-
-class BackupRule(StrEnum):
-    primary = "primary"
-    all_busy = "all_busy"
-    after_wait = "after_wait"
-
-
-class Service(_Model):
-    """A category a pool answers, and under which rule."""
-
-    category: Category
-    rule: BackupRule = Field(
-        default=BackupRule.primary,
-        description="primary; all_busy = only when no primary staff is free; "
-        "after_wait = only once the event has waited `after_s`.",
-    )
-    after_s: float = Field(default=0.0, ge=0, description="Wait before backup may answer, s.")
-    unavailable: list[Period] = Field(
-        default=[], description="Date ranges when this pool does not answer this category."
-    )
-
-    @model_validator(mode="after")
-    def _rule(self) -> Service:
-        if self.rule != BackupRule.after_wait and self.after_s != 0:
-            raise ValueError("after_s is only used with rule 'after_wait'")
-        return self
-
-    @property
-    def delay_s(self) -> float:
-        return self.after_s if self.rule == BackupRule.after_wait else 0.0
-
-
-class Shift(_Model):
-    """Staff on duty on given weekdays between two clock times (end <= start crosses midnight)."""
-
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default=list(WEEKDAYS), min_length=1, description="Weekdays the shift starts on."
-    )
-    start: str = Field(description="Start, HH:MM.")
-    end: str = Field(description="End, HH:MM; at or before start means the next day.")
-    staff: int = Field(ge=1, description="People on this shift.")
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, v: str) -> str:
-        m = _HHMM.match(v)
-        if not m or (m.group(1) == "24" and m.group(2) != "00"):
-            raise ValueError(f"'{v}' is not a time HH:MM between 00:00 and 24:00")
-        return v
-
-    @field_validator("days")
-    @classmethod
-    def _unique(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
-            raise ValueError("days must not repeat")
-        return v
-
-    @staticmethod
-    def seconds(hhmm: str) -> int:
-        h, m = hhmm.split(":")
-        return int(h) * 3600 + int(m) * 60
-
-    @property
-    def span_s(self) -> tuple[int, int]:
-        """Start and end as seconds after the start day's midnight (end > start)."""
-        s, e = self.seconds(self.start), self.seconds(self.end)
-        return s, (e if e > s else e + 86400)
-
-
-class Role(StrEnum):
-    operator = "operator"
-    lead = "lead"
-    nurse = "nurse"
-    it = "it"
-
-
-class Pool(_Model):
-    """A group of interchangeable staff with a roster and the categories they answer."""
-
-    name: str = Field(min_length=1, description="Name, unique.")
-    role: Role = Field(description="operator, lead (fagansvarlig), nurse (legevakt) or it.")
-    serves: list[Service] = Field(min_length=1, description="Categories answered, with rules.")
-    shifts: list[Shift] = Field(min_length=1, description="The weekly roster.")
-    sickness_absence: float = Field(
-        default=0.0, ge=0, lt=1, description="Probability a rostered person is absent a shift."
-    )
-    speed_factor: float = Field(
-        default=1.0, gt=0, description="Multiplies handling times (1 = as configured)."
-    )
-
-    @field_validator("serves")
-    @classmethod
-    def _unique_categories(cls, v: list[Service]) -> list[Service]:
-        cats = [s.category for s in v]
-        if len(set(cats)) != len(cats):
-            raise ValueError("a category may appear only once in serves")
-        return v
 
 
 class Unanswered(_Model):
