@@ -14,7 +14,7 @@ from pathlib import Path
 
 from respons import __version__
 from respons.config import ScenarioConfig
-from respons.errors import UserError
+from respons.errors import UserError, one_paragraph
 from respons.loading import load_config
 from respons.metrics import KPI_UNITS
 from respons.outputs import finish_metadata, metadata, write_results, write_start
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args))
     except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_paragraph(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

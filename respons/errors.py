@@ -13,6 +13,11 @@ class UserError(Exception):
     """Bad input from the user (config, flags, paths). The CLI prints it and exits with 2."""
 
 
+def one_paragraph(text: str) -> str:
+    """Collapse all whitespace (user input may hold newlines) so a message stays one line."""
+    return " ".join(text.split())
+
+
 def describe_validation(err: ValidationError, source: str) -> str:
     """Turn a pydantic error into one readable paragraph naming each field path."""
     parts = []
