@@ -48,7 +48,7 @@ def _partial(path: Path) -> Path:
 
 def write_text(path: Path, text: str) -> None:
     """Write a file atomically (temporary file then rename)."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
