@@ -44,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--change", type=float, default=0.25, help="relative change (default 0.25)")
     s.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE")
     s.set_defaults(func=cmd_sensitivity)
+    _add_log_parser(sub)
 
 
 def _year_path(configs: Path | None, year: int) -> Path:
@@ -130,3 +131,23 @@ def _sync_package_copy(path: Path) -> None:
     dst = PACKAGE_DATA / path.name
     if dst.exists() and dst.resolve() != path.resolve() and path.parent.name == "configs":
         shutil.copyfile(path, dst)
+
+
+def _add_log_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("profile-log", help="estimate profiles, yearly volumes and talk times "
+                       "from a centre's event log (CSV: timestamp, category[, talk_s])")
+    p.add_argument("log", type=Path, help="CSV file")
+    p.set_defaults(func=cmd_profile_log)
+
+
+def cmd_profile_log(args: argparse.Namespace) -> int:
+    import yaml
+
+    from respons.eventlog import profiles, read_log
+
+    summary = read_log(args.log)
+    print(f"# {args.log}: {sum(summary.counts.values())} rows, {summary.first} to "
+          f"{summary.last}")
+    print(yaml.safe_dump(profiles(summary), sort_keys=False, default_flow_style=None,
+                         width=100), end="")
+    return 0
