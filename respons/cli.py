@@ -21,6 +21,17 @@ from respons.outputs import finish_metadata, metadata, write_results, write_star
 from respons.rundir import check_out_dir, default_run_dir, run_directory
 from respons.runner import run
 
+
+def report_or_warning(root: Path) -> str:
+    """Write figures and report.html; a drawing failure is noted, the results still land."""
+    from respons.report import make_report
+
+    try:
+        return str(make_report(root))
+    except Exception as e:  # noqa: BLE001 - the numbers are written; the picture is optional
+        (root / "report-error.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
+        return f"not written ({type(e).__name__}: {e}); see report-error.txt"
+
 EXIT_USAGE = 2
 
 
@@ -65,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override one field (VALUE parsed as YAML); repeatable")
     sim.add_argument("--out", type=Path, help="write the run exactly here (must be new/empty)")
     sim.add_argument("--no-events", action="store_true", help="skip events.parquet")
+    sim.add_argument("--no-report", action="store_true", help="skip figures and report.html")
     sim.set_defaults(func=cmd_simulate)
 
     schema = sub.add_parser("schema", help="print the JSON schema of the config")
@@ -116,8 +128,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         result = run(cfg, keep_events=not args.no_events, progress=_progress)
         write_results(work, cfg, result)
         finish_metadata(work, meta, time.perf_counter() - t0)
+        report = None if args.no_report else report_or_warning(work)
     print(format_kpis(cfg, result.summary))
     print(f"\nrun directory: {final}")
+    if report is not None:
+        print(f"report: {report.replace(str(work), str(final))}")
     return 0
 
 

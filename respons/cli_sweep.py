@@ -51,6 +51,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--shard", type=parse_shard, default=(0, 1), metavar="i/N",
                    help="run only tasks with index %% N == i; merge with `collect`")
     p.add_argument("--out", type=Path, help="sweep directory (default runs/<stamp>_sweep-NAME)")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.add_argument("--resume", action="store_true",
                    help="complete an interrupted sweep in --out: skip tasks already done")
     p.set_defaults(func=cmd_sweep)
@@ -106,11 +107,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"failed: {point} replication {r}: {error}", file=sys.stderr)
     if outcome.tables is not None:
         print(format_summary(outcome.tables))
+        if not args.no_report:
+            print(f"report: {_report(outcome.root)}")
     else:
         print("not every task of the sweep is done yet (other shards?): run "
               f"`respons collect {outcome.root}` when they are")
     print(f"sweep directory: {outcome.root}")
     return 1 if outcome.failed else 0
+
+
+def _report(root: Path) -> str:
+    from respons.cli import report_or_warning  # the same policy as `simulate`
+
+    return report_or_warning(root)
 
 
 def cmd_collect(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from respons.metrics import KPI_UNITS
 from respons.simulation import EVENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
-SHORT = ["--set", "period.end=2020-01-15", "--replications", "2"]
+SHORT = ["--set", "period.end=2020-01-15", "--replications", "2", "--no-report"]
 REQUIRED_KPIS = [
     "alarms_answered", "alarms_resolved_by_operator_share", "technical_alerts",
     "technical_resolved_by_operator_share", "alarms_answered_within_target_share",
@@ -54,6 +54,15 @@ def test_simulate_writes_complete_run_directory(tmp_path: Path, capsys) -> None:
     assert resolved["period"]["end"] == "2020-01-15" and resolved["replications"] == 2
     printed = capsys.readouterr().out
     assert "alarms_answered_within_target_share" in printed and str(out) in printed
+
+
+def test_simulate_writes_the_report_by_default(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["simulate", "--set", "period.end=2020-01-08", "--replications", "1",
+                 "--out", str(out)]) == 0
+    assert (out / "report.html").stat().st_size > 0
+    assert any((out / "figures").glob("*.png"))
+    assert not list(tmp_path.glob(".*partial*"))
 
 
 def test_resolved_config_reproduces_the_run(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ shipped baseline."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -25,19 +26,26 @@ def test_embedded_year_configs_equal_configs_dir(name: str) -> None:
     assert embedded.read_text("utf-8") == (ROOT / "configs" / name).read_text("utf-8")
 
 
-@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: str(p.relative_to(ROOT)))
+SCENARIO_CONFIGS = [p for p in CONFIGS if "sweeps" not in p.parts]
+
+
+@pytest.mark.parametrize("path", SCENARIO_CONFIGS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_config_validates_and_runs_short(path: Path) -> None:
-    data = yaml.safe_load(path.read_text("utf-8"))
-    if "period" not in data:  # not a scenario config (e.g. a sweep file)
-        pytest.skip("not a scenario config")
-    end = data["period"]["end"]  # the last two weeks: every municipality has joined by then
-    cfg = load_config(path, ["replications=1", f"period.start={_plus_days(end, -14)}"])
+    full = load_config(path)  # resolves overlays (`base:`) too
+    start = full.period.end - dt.timedelta(days=14)  # every municipality has joined by then
+    end = full.period.end
+    if full.bursts:  # keep the storm inside the short window
+        start = full.bursts[0].start.date() - dt.timedelta(days=3)
+        end = start + dt.timedelta(days=14)
+    cfg = load_config(path, ["replications=1", f"period.start={start.isoformat()}",
+                             f"period.end={end.isoformat()}"])
     result = run(cfg, keep_events=True)
     assert result.events is not None and len(result.events) > 0
     assert result.replications.shape[0] == 1
 
 
-def _plus_days(day, n: int) -> str:
-    import datetime as dt
-
-    return (day + dt.timedelta(days=n)).isoformat()
+def test_sweep_files_are_not_scenarios() -> None:
+    for p in CONFIGS:
+        if "sweeps" in p.parts:
+            data = yaml.safe_load(p.read_text("utf-8"))
+            assert "points" in data or "grid" in data, p
