@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from respons import __version__
+from respons.capacity import check_size, offered_load
+from respons.capacity import describe as describe_load
 from respons.config import ScenarioConfig
 from respons.errors import UserError, one_paragraph
 from respons.loading import load_config
@@ -114,6 +116,11 @@ def scenario_config(args: argparse.Namespace) -> ScenarioConfig:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     cfg = scenario_config(args)
+    load = offered_load(cfg)
+    check_size(load)
+    warning = describe_load(load, cfg)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.out is not None:
         check_out_dir(args.out)
         final = args.out

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from respons import __version__
+from respons.capacity import offered_load
 from respons.config import ScenarioConfig
 from respons.costs import allocate
 from respons.rundir import write_json, write_text
@@ -84,9 +85,18 @@ def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
         "period": {"start": cfg.period.start.isoformat(), "end": cfg.period.end.isoformat()},
         "municipalities_configured": len(cfg.municipalities),
         "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week), 3) for p in cfg.pools},
+        "offered_load": _load(cfg),
         "kpis": result.summary,
         **({"costs": costs} if (costs := allocate(cfg)) is not None else {}),
     }
+
+
+def _load(cfg: ScenarioConfig) -> dict[str, float]:
+    load = offered_load(cfg)
+    return {"expected_contacts": round(load.contacts, 1),
+            "offered_erlang": round(load.offered_erlang, 4),
+            "staff_on_duty_mean": round(load.staff_mean, 4),
+            "utilisation": round(load.utilisation, 4)}
 
 
 def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> None:

@@ -89,3 +89,27 @@ def test_second_run_never_overwrites_the_first(tmp_path: Path) -> None:
     proc = _respons(*args, "--seed", "7", "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 2 and "not empty" in proc.stderr
     assert (out / "summary.json").read_bytes() == before
+
+
+def test_overload_is_reported_and_the_run_still_ends(tmp_path: Path, capsys) -> None:
+    from respons.cli import main
+
+    out = tmp_path / "over"
+    args = ["simulate", "--set", "event_kinds.button.rate.per_year=200", "--set",
+            "period.end=2020-01-15", "--set", "drain_days=1", "--replications", "1",
+            "--no-report", "--out", str(out)]
+    assert main(args) == 0
+    assert "at or above" in capsys.readouterr().err
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["offered_load"]["utilisation"] > 1
+    assert summary["kpis"]["alarms_answered_within_target_share"]["mean"] < 0.5
+
+
+def test_a_config_too_big_for_memory_is_refused_before_running(capsys) -> None:
+    from respons.cli import main
+
+    assert main(["simulate", "--set", "event_kinds.button.rate.per_year=1e6",
+                 "--no-report"]) == 2
+    assert "contacts per replication" in capsys.readouterr().err
