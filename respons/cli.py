@@ -135,11 +135,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         result = run(cfg, keep_events=not args.no_events, progress=_progress)
         write_results(work, cfg, result)
         finish_metadata(work, meta, time.perf_counter() - t0)
-        report = None if args.no_report else report_or_warning(work)
+    report = None if args.no_report else report_or_warning(final)  # derived: after landing
     print(format_kpis(cfg, result.summary))
     print(f"\nrun directory: {final}")
     if report is not None:
-        print(f"report: {report.replace(str(work), str(final))}")
+        print(f"report: {report}")
     return 0
 
 
