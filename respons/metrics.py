@@ -3,11 +3,16 @@
 Conventions: shares are fractions 0..1, times seconds. Contacts are counted by arrival in the
 period; "within target" counts every offered contact, so one that was rerouted, abandoned or
 never answered is a miss (as in the Norwegian legevakt rule).
+
+The KPIs are computed, vectorised, from `EventArrays`: the columns of the event table they
+read, as numpy arrays with the labelled columns as integer codes. The simulator hands these
+over directly (no DataFrame needed); `kpis(DataFrame, Context)` converts a table and
+delegates, so both give the same numbers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -42,62 +47,134 @@ class Context:
     roles: dict[str, str]
 
 
+@dataclass(frozen=True)
+class EventArrays:
+    """The event-table columns the KPIs read, one entry per contact.
+
+    `category`, `outcome`, `answered_by` and `municipality` are codes into the label tuples
+    `categories`, `outcomes`, `pools` and `municipalities` (-1 = none).
+    """
+
+    arrival_s: np.ndarray
+    answer_s: np.ndarray
+    end_s: np.ndarray
+    wait_s: np.ndarray
+    homecare_arrival_s: np.ndarray
+    by_backup: np.ndarray
+    rerouted: np.ndarray
+    category: np.ndarray
+    outcome: np.ndarray
+    answered_by: np.ndarray
+    municipality: np.ndarray
+    categories: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    pools: tuple[str, ...]
+    municipalities: tuple[str, ...]
+
+    @classmethod
+    def from_frame(cls, ev: pd.DataFrame) -> EventArrays:
+        """The arrays of an event table (categorical or plain label columns)."""
+        coded = {}
+        for col, labels in (("category", "categories"), ("outcome", "outcomes"),
+                            ("answered_by", "pools"), ("municipality", "municipalities")):
+            s = ev[col]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                codes, cats = s.cat.codes.to_numpy(), s.cat.categories
+            else:
+                codes, cats = pd.factorize(s, use_na_sentinel=True)
+            coded[col], coded[labels] = np.asarray(codes), tuple(str(c) for c in cats)
+        floats = {c: ev[c].to_numpy(dtype=float) for c in
+                  ("arrival_s", "answer_s", "end_s", "wait_s", "homecare_arrival_s")}
+        bools = {c: ev[c].to_numpy(dtype=bool) for c in ("by_backup", "rerouted")}
+        return cls(**floats, **bools, **coded)
+
+    def rows(self, mask: np.ndarray) -> EventArrays:
+        """The contacts where `mask` holds (labels kept)."""
+        return EventArrays(**{
+            f.name: getattr(self, f.name)[mask] if isinstance(getattr(self, f.name), np.ndarray)
+            else getattr(self, f.name) for f in fields(self)
+        })
+
+    def code(self, column: str, label: str) -> int:
+        """The code of `label` in a coded column (-2, matching nothing, if absent)."""
+        labels = {"category": self.categories, "outcome": self.outcomes,
+                  "answered_by": self.pools, "municipality": self.municipalities}[column]
+        return labels.index(label) if label in labels else -2
+
+    def __len__(self) -> int:
+        return int(self.arrival_s.size)
+
+
 def _share(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
-def within_target_share(ev: pd.DataFrame, target_s: float) -> float:
+def _arrays(ev: pd.DataFrame | EventArrays) -> EventArrays:
+    return ev if isinstance(ev, EventArrays) else EventArrays.from_frame(ev)
+
+
+def within_target_share(ev: pd.DataFrame | EventArrays, target_s: float) -> float:
     """Offered contacts answered within `target_s` (unanswered ones count as misses)."""
-    return _share((ev["wait_s"] <= target_s).sum(), len(ev))
+    a = _arrays(ev)
+    return _share(np.count_nonzero(a.wait_s <= target_s), len(a))
 
 
-def busy_seconds(ev: pd.DataFrame, pool: str, horizon_s: float) -> float:
+def busy_seconds(ev: pd.DataFrame | EventArrays, pool: str, horizon_s: float) -> float:
     """Seconds pool members spent handling contacts inside [0, horizon)."""
-    rows = ev[ev["answered_by"] == pool]
-    start = rows["answer_s"].to_numpy()
-    end = np.minimum(rows["end_s"].to_numpy(), horizon_s)
-    return float(np.clip(end - start, 0.0, None).sum())
+    a = _arrays(ev)
+    rows = a.answered_by == a.code("answered_by", pool)
+    end = np.minimum(a.end_s[rows], horizon_s)
+    return float(np.clip(end - a.answer_s[rows], 0.0, None).sum())
 
 
-def utilisation(ev: pd.DataFrame, ctx: Context, role: str) -> float:
+def utilisation(ev: pd.DataFrame | EventArrays, ctx: Context, role: str) -> float:
     """Busy time / on-duty time over the period, for all pools with `role`."""
+    a = _arrays(ev)
     pools = [p for p, r in ctx.roles.items() if r == role]
     on = sum(ctx.staff_seconds[p] for p in pools)
-    return _share(sum(busy_seconds(ev, p, ctx.horizon_s) for p in pools), on)
+    return _share(sum(busy_seconds(a, p, ctx.horizon_s) for p in pools), on)
 
 
-def kpis(ev: pd.DataFrame, ctx: Context) -> dict[str, float]:
+def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
     """The headline KPIs of one replication (names and units in KPI_UNITS)."""
-    ev = ev[ev["arrival_s"] < ctx.horizon_s]
-    alarms = ev[ev["category"] == "alarm"]
-    answered = alarms[alarms["answer_s"].notna()]
-    tech = ev[ev["category"] == "technical"]
-    tech_answered = tech[tech["answer_s"].notna()]
-    leg = ev[ev["category"] == "legevakt"]
-    waits = answered["wait_s"].to_numpy()
-    visits = answered[answered["outcome"] == "homecare"]
-    help_time = (visits["homecare_arrival_s"] - visits["arrival_s"]).to_numpy()
+    a = _arrays(ev)
+    a = a.rows(a.arrival_s < ctx.horizon_s)
+    cat = a.category
+    alarm = cat == a.code("category", "alarm")
+    tech = cat == a.code("category", "technical")
+    leg = cat == a.code("category", "legevakt")
+    was_answered = ~np.isnan(a.answer_s)
+    answered, tech_answered = alarm & was_answered, tech & was_answered
+    n_answered = np.count_nonzero(answered)
+    resolved = a.outcome == a.code("outcome", "resolved_by_operator")
+    visits = answered & (a.outcome == a.code("outcome", "homecare"))
+    waits = a.wait_s[answered]
+    help_time = a.homecare_arrival_s[visits] - a.arrival_s[visits]
+    munis = a.municipality[~leg]
     return {
-        "alarms_answered": float(len(answered)),
+        "alarms_answered": float(n_answered),
         "alarms_resolved_by_operator_share": _share(
-            (answered["outcome"] == "resolved_by_operator").sum(), len(answered)),
-        "technical_alerts": float(len(tech)),
+            np.count_nonzero(answered & resolved), n_answered),
+        "technical_alerts": float(np.count_nonzero(tech)),
         "technical_resolved_by_operator_share": _share(
-            (tech_answered["outcome"] == "resolved_by_operator").sum(), len(tech_answered)),
-        "alarms_answered_within_target_share": within_target_share(alarms, ctx.target_s),
+            np.count_nonzero(tech_answered & resolved), np.count_nonzero(tech_answered)),
+        "alarms_answered_within_target_share": _within(a, alarm, ctx.target_s),
         "answer_time_mean_s": float(waits.mean()) if waits.size else float("nan"),
         "answer_time_p90_s": _quantile(waits, 0.90),
         "answer_time_p99_s": _quantile(waits, 0.99),
-        "operator_utilisation": utilisation(ev, ctx, "operator"),
-        "backup_answered_share": _share(answered["by_backup"].sum(), len(answered)),
-        "legevakt_calls_within_target_share": within_target_share(leg, ctx.target_s),
-        "homecare_visits": float(len(visits)),
+        "operator_utilisation": utilisation(a, ctx, "operator"),
+        "backup_answered_share": _share(np.count_nonzero(a.by_backup[answered]), n_answered),
+        "legevakt_calls_within_target_share": _within(a, leg, ctx.target_s),
+        "homecare_visits": float(np.count_nonzero(visits)),
         "help_arrival_time_mean_s": float(help_time.mean()) if help_time.size else float("nan"),
-        "alarms_rerouted": float(alarms["rerouted"].sum()),
-        "legevakt_calls": float(len(leg)),
-        "municipalities_connected": float(
-            ev.loc[ev["category"] != "legevakt", "municipality"].nunique()),
+        "alarms_rerouted": float(np.count_nonzero(a.rerouted[alarm])),
+        "legevakt_calls": float(np.count_nonzero(leg)),
+        "municipalities_connected": float(np.unique(munis[munis >= 0]).size),
     }
+
+
+def _within(a: EventArrays, offered: np.ndarray, target_s: float) -> float:
+    return _share(np.count_nonzero(a.wait_s[offered] <= target_s), np.count_nonzero(offered))
 
 
 def _quantile(x: np.ndarray, q: float) -> float:

@@ -12,23 +12,28 @@ which a roster change moves up or down (a call in progress at the end of a shift
   (lowest priority number, then earliest arrival);
 * a contact whose patience runs out leaves the queue (rerouted or abandoned).
 
-Everything is driven by raw SimPy timeouts with callbacks: no process per contact.
+Everything is driven by plain SimPy events with one callback each (`Call`): no process per
+contact, no Timeout or partial per event. Arrivals are a chain (each arrival schedules the
+next), so the event queue stays small. Per-contact data are plain lists, converted from the
+arrays once, and results go to preallocated lists turned into arrays once at the end.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL, URGENT
 
 from respons.contacts import CATEGORIES, Contacts
 from respons.staffing import OnDuty
 
 WAITING, ANSWERED, LEFT = 0, 1, 2
 _EPS = 1e-9
+_INF = float("inf")
+_NAN = float("nan")
 
 
 @dataclass(frozen=True)
@@ -62,148 +67,222 @@ class Outcome:
     state: np.ndarray  # int8: WAITING (still queued at the end), ANSWERED, LEFT
 
 
+class Call(simpy.Event):
+    """An event already triggered with value `arg` that calls `fn(event)` after `delay` s.
+
+    The lean form of `env.timeout(delay, arg).callbacks.append(fn)`: one object per event
+    and no `partial`. Callbacks read the argument as `ev._value`, as SimPy's own do.
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float, fn, arg=None) -> None:
+        self.env = env
+        self.callbacks = [fn]
+        self._value = arg
+        self._ok = True
+        env.schedule(self, NORMAL, delay)
+
+
+def _urgent(env: simpy.Environment, fn, arg) -> None:
+    """Call `fn` at time 0 before any regular event (as a process start would)."""
+    ev = simpy.Event(env)
+    ev.callbacks.append(fn)
+    ev._ok, ev._value = True, arg
+    env.schedule(ev, URGENT)
+
+
+def _open(windows: tuple[tuple[float, float], ...], now: float) -> bool:
+    """True unless `now` falls in one of the closed windows."""
+    for t0, t1 in windows:  # noqa: SIM110 - a plain loop is faster than all() here
+        if t0 <= now < t1:
+            return False
+    return True
+
+
 class Centre:
     """Queues and staff counters of the response centre, wired to a SimPy environment."""
 
     def __init__(self, env: simpy.Environment, contacts: Contacts, pools: list[PoolPlan]):
         self.env = env
-        self.c = contacts
         self.pools = pools
         n = len(contacts)
         self.arrival = contacts.arrival.tolist()
         self.service = contacts.service.tolist()
-        self.priority = contacts.priority.tolist()
+        self.category = contacts.category.tolist()
+        self.patience = contacts.patience.tolist()
         self.state = [WAITING] * n
-        self.answer = [np.nan] * n
-        self.end = [np.nan] * n
+        self.answer = [_NAN] * n
+        self.end = [_NAN] * n
         self.by = [-1] * n
         self.backup = [False] * n
         self.free = [0] * len(pools)
-        prios = sorted(set(self.priority)) or [0]
+        self.speed = [pool.speed_factor for pool in pools]
         ncat = len(CATEGORIES)
-        self.queues: list[list[tuple[int, deque[int]]]] = [
-            [(p, deque()) for p in prios] for _ in range(ncat)
-        ]
-        # Pools that may take a contact on arrival, primaries first; and delayed backups.
-        self.immediate: list[list[tuple[int, ServicePlan]]] = [[] for _ in range(ncat)]
-        self.delayed: list[list[tuple[int, ServicePlan]]] = [[] for _ in range(ncat)]
+        # queues[cat]: (priority, waiting contacts oldest first) for each priority the
+        # category has, most urgent first; contact i waits in deque qid[i] of `deques`.
+        key = contacts.category.astype(np.int64) * 1024 + contacts.priority.astype(np.int64)
+        levels = np.unique(key)  # (category, priority) pairs present, sorted
+        self.deques: list[deque[int]] = [deque() for _ in range(levels.size)]
+        self.queues: list[list[tuple[int, deque[int]]]] = [[] for _ in range(ncat)]
+        for k, dq in zip(levels.tolist(), self.deques, strict=True):
+            self.queues[k // 1024].append((k % 1024, dq))
+        self.qid = np.searchsorted(levels, key).tolist()
+        # Pools that may take a contact on arrival, primaries first: (pool, backup?, closed).
+        self.immediate: list[list[tuple[int, bool, tuple]]] = [[] for _ in range(ncat)]
+        # Backups that may take it after a wait: (pool, delay).
+        self.delayed: list[list[tuple[int, float]]] = [[] for _ in range(ncat)]
+        # What a pool looks at when someone is free: (queues, delay, backup?, closed).
+        self.scan: list[list[tuple[list[tuple[int, deque[int]]], float, bool, tuple]]] = []
         for p, pool in enumerate(pools):
             for s in pool.services:
-                (self.immediate if s.delay_s == 0 else self.delayed)[s.category].append((p, s))
+                if s.delay_s == 0:
+                    self.immediate[s.category].append((p, not s.primary, s.unavailable))
+                else:
+                    self.delayed[s.category].append((p, s.delay_s))
+            self.scan.append([(s.category, self.queues[s.category], s.delay_s,
+                               not s.primary, s.unavailable) for s in pool.services])
+        self.cats = [sorted({s.category for s in pool.services}) for pool in pools]
+        self.nq = [0] * ncat  # entries in each category's deques (left ones included)
+        self.n = n
+        # Bound once: the callbacks of the events scheduled per contact.
+        self.on_arrival, self.on_done = self._on_arrival, self._on_done
+        self.on_wake, self.on_give_up = self._on_wake, self._on_give_up
         for lst in self.immediate:
-            lst.sort(key=lambda ps: (not ps[1].primary, ps[0]))
+            lst.sort(key=lambda e: (e[1], e[0]))
 
     # -- events -------------------------------------------------------------------------
-    def arrive(self, i: int) -> None:
-        """Contact i arrives: answer at once if allowed, otherwise queue and set timers."""
-        cat = int(self.c.category[i])
-        now = self.env.now
-        for p, s in self.immediate[cat]:
-            if self.free[p] > 0 and _available(s, now):
-                self._start(i, p, not s.primary)
-                return
-        for prio, dq in self.queues[cat]:
-            if prio == self.priority[i]:
-                dq.append(i)
-                break
-        for p, s in self.delayed[cat]:
-            self.env.timeout(s.delay_s).callbacks.append(partial(self._wake, p))
-        patience = float(self.c.patience[i])
-        if patience != np.inf:
-            self.env.timeout(patience).callbacks.append(partial(self._give_up, i))
-
     def roster_change(self, p: int, delta: int) -> None:
         """Pool p gains (or loses) `delta` people on duty."""
         self.free[p] += delta
         if delta > 0:
-            self._fill(p)
+            self._fill(p, self.env.now)
 
-    def _wake(self, p: int, _ev: simpy.Event | None = None) -> None:
-        self._fill(p)
+    def _on_arrival(self, ev: simpy.Event) -> None:
+        """Contact i arrives: answer at once if allowed, otherwise queue and set timers."""
+        i = ev._value
+        env = self.env
+        now = env.now
+        cat = self.category[i]
+        free = self.free
+        for p, backup, closed in self.immediate[cat]:
+            if free[p] > 0 and (not closed or _open(closed, now)):
+                self._start(i, p, backup, now)
+                break
+        else:
+            self.deques[self.qid[i]].append(i)
+            self.nq[cat] += 1
+            for p, delay in self.delayed[cat]:
+                Call(env, delay, self.on_wake, p)
+            patience = self.patience[i]
+            if patience != _INF:
+                Call(env, patience, self.on_give_up, i)
+        i += 1
+        if i < self.n:  # the next arrival: one pending at a time
+            Call(env, self.arrival[i] - now, self.on_arrival, i)
 
-    def _give_up(self, i: int, _ev: simpy.Event | None = None) -> None:
+    def _on_wake(self, ev: simpy.Event) -> None:
+        self._fill(ev._value, self.env.now)
+
+    def _on_give_up(self, ev: simpy.Event) -> None:
+        i = ev._value
         if self.state[i] == WAITING:
             self.state[i] = LEFT
 
-    def _done(self, p: int, _ev: simpy.Event | None = None) -> None:
+    def _on_done(self, ev: simpy.Event) -> None:
+        p = ev._value
         self.free[p] += 1
-        self._fill(p)
+        nq = self.nq
+        for c in self.cats[p]:
+            if nq[c]:
+                self._fill(p, self.env.now)
+                return
 
     # -- dispatch -----------------------------------------------------------------------
-    def _start(self, i: int, p: int, backup: bool) -> None:
-        now = self.env.now
+    def _start(self, i: int, p: int, backup: bool, now: float) -> None:
         self.state[i] = ANSWERED
         self.answer[i] = now
         self.by[i] = p
         self.backup[i] = backup
         self.free[p] -= 1
-        duration = self.service[i] * self.pools[p].speed_factor
+        duration = self.service[i] * self.speed[p]
         self.end[i] = now + duration
-        self.env.timeout(duration).callbacks.append(partial(self._done, p))
+        Call(self.env, duration, self.on_done, p)
 
-    def _fill(self, p: int) -> None:
+    def _fill(self, p: int, now: float) -> None:
         """While pool p has someone free, give them the best eligible waiting contact."""
         while self.free[p] > 0:
-            best = self._pick(p)
+            best = self._pick(p, now)
             if best is None:
                 return
-            i, dq, backup = best
+            i, dq, backup, cat = best
             dq.popleft()
-            self._start(i, p, backup)
+            self.nq[cat] -= 1
+            self._start(i, p, backup, now)
 
-    def _pick(self, p: int) -> tuple[int, deque[int], bool] | None:
-        now = self.env.now
-        best: tuple[int, float, int, deque[int], bool] | None = None
-        state, arrival = self.state, self.arrival
-        for s in self.pools[p].services:
-            if not _available(s, now):
+    def _pick(self, p: int, now: float) -> tuple[int, deque[int], bool, int] | None:
+        best = None
+        best_prio, best_arrival = 0, 0.0
+        state, arrival, nq = self.state, self.arrival, self.nq
+        for cat, queues, delay, backup, closed in self.scan[p]:
+            if not nq[cat] or (closed and not _open(closed, now)):
                 continue
-            for prio, dq in self.queues[s.category]:
+            for prio, dq in queues:
                 while dq and state[dq[0]] != WAITING:
                     dq.popleft()
+                    nq[cat] -= 1
                 if not dq:
                     continue
                 i = dq[0]
-                if s.delay_s and arrival[i] + s.delay_s > now + _EPS:
+                t = arrival[i]
+                if delay and t + delay > now + _EPS:
                     continue  # the oldest of this priority has not waited long enough
-                if best is None or (prio, arrival[i]) < (best[0], best[1]):
-                    best = (prio, arrival[i], i, dq, not s.primary)
+                if best is None or prio < best_prio or (prio == best_prio and t < best_arrival):
+                    best, best_prio, best_arrival = (i, dq, backup, cat), prio, t
                 break
-        return None if best is None else (best[2], best[3], best[4])
+        return best
 
     def outcome(self) -> Outcome:
         return Outcome(
-            answer=np.asarray(self.answer, dtype=float),
-            end=np.asarray(self.end, dtype=float),
-            pool=np.asarray(self.by, dtype=np.int16),
-            backup=np.asarray(self.backup, dtype=bool),
-            state=np.asarray(self.state, dtype=np.int8),
+            answer=np.array(self.answer, dtype=float),
+            end=np.array(self.end, dtype=float),
+            pool=np.array(self.by, dtype=np.int16),
+            backup=np.array(self.backup, dtype=bool),
+            state=np.array(self.state, dtype=np.int8),
         )
 
 
-def _available(s: ServicePlan, now: float) -> bool:
-    return not any(t0 <= now < t1 for t0, t1 in s.unavailable)
+    def close(self) -> None:
+        """Drop the per-contact lists and the link to the environment, whose queue still
+        holds events calling back into the centre: memory is freed now, not by the GC."""
+        self.__dict__.clear()
 
 
-def _after_ties(env: simpy.Environment, centre: Centre, p: int, _ev: simpy.Event) -> None:
+class _Roster:
+    """Steps pool p's on-duty count through its step function, one event per change."""
+
+    def __init__(self, centre: Centre, p: int, on_duty: OnDuty):
+        self.centre, self.p = centre, p
+        self.steps = list(zip(on_duty.times.tolist(), on_duty.counts.tolist(), strict=True))
+        self.prev = 0
+        _urgent(centre.env, self._step, 0)
+
+    def _step(self, ev: Call) -> None:
+        k = ev._value
+        env = self.centre.env
+        while k < len(self.steps):
+            t, n = self.steps[k]
+            if t > env.now:
+                Call(env, t - env.now, self._step, k)
+                return
+            self.centre.roster_change(self.p, int(n) - self.prev)
+            self.prev = int(n)
+            k += 1
+
+
+def _after_ties(ev: Call) -> None:
     """Wake pool p after everything else already due at this instant (so a primary freed at
     the same moment keeps precedence over a backup whose window just closed)."""
-    env.timeout(0).callbacks.append(partial(centre._wake, p))
-
-
-def _arrivals(env: simpy.Environment, centre: Centre, times: list[float]):
-    for i, t in enumerate(times):
-        yield env.timeout(t - env.now)
-        centre.arrive(i)
-
-
-def _roster(env: simpy.Environment, centre: Centre, p: int, on_duty: OnDuty):
-    prev = 0
-    for t, n in zip(on_duty.times.tolist(), on_duty.counts.tolist(), strict=True):
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        centre.roster_change(p, int(n) - prev)
-        prev = int(n)
+    centre, p = ev._value
+    Call(centre.env, 0, centre._on_wake, p)
 
 
 def run(contacts: Contacts, pools: list[PoolPlan], until_s: float) -> Outcome:
@@ -211,10 +290,18 @@ def run(contacts: Contacts, pools: list[PoolPlan], until_s: float) -> Outcome:
     env = simpy.Environment()
     centre = Centre(env, contacts, pools)
     for p, pool in enumerate(pools):
-        env.process(_roster(env, centre, p, pool.on_duty))
+        _Roster(centre, p, pool.on_duty)
         for t1 in sorted({t1 for s in pool.services for _, t1 in s.unavailable}):
             if 0 < t1 < until_s:  # a window closing frees the pool for contacts waiting
-                env.timeout(t1).callbacks.append(partial(_after_ties, env, centre, p))
-    env.process(_arrivals(env, centre, centre.arrival))
+                Call(env, t1, _after_ties, (centre, p))
+    if centre.arrival:
+        _urgent(env, _first_arrival, centre)
     env.run(until=until_s)
-    return centre.outcome()
+    out = centre.outcome()
+    centre.close()
+    return out
+
+
+def _first_arrival(ev: Call) -> None:
+    centre = ev._value
+    Call(centre.env, centre.arrival[0] - centre.env.now, centre._on_arrival, 0)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from respons.config import ScenarioConfig
 from respons.metrics import KPI_UNITS, Context, kpis
@@ -27,7 +26,7 @@ class RunResult:
 def replication_kpis(res: ReplicationResult, target_s: float) -> dict[str, float]:
     """KPIs of one replication's result."""
     ctx = Context(target_s, res.horizon_s, res.staff_seconds, res.roles)
-    return kpis(res.events, ctx)
+    return kpis(res.arrays, ctx)
 
 
 def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -38,7 +37,9 @@ def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float,
     mean = float(v.mean())
     if v.size < 2:
         return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    from scipy.special import stdtrit  # the Student-t quantile; lighter than scipy.stats
+
+    half = float(stdtrit(v.size - 1, 0.5 + level / 2) * v.std(ddof=1) / math.sqrt(v.size))
     return mean, mean - half, mean + half
 
 
@@ -55,20 +56,41 @@ def _num(x: float) -> float | None:
     return None if math.isnan(x) else x
 
 
+def replication(cfg: ScenarioConfig, r: int,
+                keep_events: bool) -> tuple[dict[str, float], pd.DataFrame | None]:
+    """KPI row (and, if asked, the event table) of replication r: the unit of work."""
+    res = simulate_replication(cfg, r)
+    row = {"replication": r, **replication_kpis(res, cfg.target_s)}
+    return row, (res.events if keep_events else None)
+
+
 def run(
     cfg: ScenarioConfig,
     keep_events: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> RunResult:
-    """Run all `cfg.replications` replications serially, in order."""
+    """Run all `cfg.replications` replications, in order, serially or on `jobs` processes
+    (joblib's loky backend; -1 = one per core).
+
+    Replication r is seeded from (seed, r) alone, so the result does not depend on `jobs`.
+    """
+    n = cfg.replications
+    if jobs != 1 and n > 1:
+        from joblib import Parallel, delayed
+
+        par = Parallel(n_jobs=min(jobs, n) if jobs > 0 else jobs, backend="loky",
+                       return_as="generator")
+        results = par(delayed(replication)(cfg, r, keep_events) for r in range(n))
+    else:
+        results = (replication(cfg, r, keep_events) for r in range(n))
     rows, frames = [], []
-    for r in range(cfg.replications):
-        res = simulate_replication(cfg, r)
-        rows.append({"replication": r, **replication_kpis(res, cfg.target_s)})
-        if keep_events:
-            frames.append(res.events)
+    for done, (row, events) in enumerate(results, start=1):
+        rows.append(row)
+        if events is not None:
+            frames.append(events)
         if progress is not None:
-            progress(r + 1, cfg.replications)
+            progress(done, n)
     table = pd.DataFrame(rows)
     events = pd.concat(frames, ignore_index=True) if keep_events else None
     return RunResult(table, summarise(table), events)

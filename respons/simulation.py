@@ -1,10 +1,12 @@
 """One replication end to end: draw contacts, lay out rosters, run the core, add home care,
-and return the tidy event table with what the KPIs need besides it."""
+and return the per-contact results as arrays (what the KPIs read) with what the KPIs need
+besides them; the tidy event table is built from the arrays, once, when asked for."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from respons import model
 from respons.config import OUTCOMES, BackupRule, Category, ScenarioConfig
 from respons.contacts import CAT_CODE, CATEGORIES
 from respons.homecare import help_arrival
+from respons.metrics import EventArrays
 from respons.randomness import Streams, replication_seed
 from respons.staffing import on_duty
 
@@ -23,17 +26,53 @@ EVENT_COLUMNS = (
     "answer_s", "answered_by", "by_backup", "wait_s", "end_s", "outcome",
     "homecare_arrival_s", "rerouted",
 )
+OUTCOME_LABELS = (*OUTCOMES, "rerouted", "abandoned", "unanswered")
+_REROUTED, _ABANDONED, _UNANSWERED = (OUTCOME_LABELS.index(o)
+                                      for o in ("rerouted", "abandoned", "unanswered"))
 
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """The event table of one replication and the staffing facts metrics need."""
+    """One replication: per-contact results as arrays and the staffing facts metrics need.
+
+    `events` is the tidy event table (columns EVENT_COLUMNS), built on first use.
+    """
 
     replication: int
-    events: pd.DataFrame
+    arrays: EventArrays
+    kind: np.ndarray  # int16 codes into `kinds`
+    priority: np.ndarray  # int8
+    kinds: tuple[str, ...]
     horizon_s: float
     staff_seconds: dict[str, float]
     roles: dict[str, str]
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """The event table: one row per contact, labelled columns categorical."""
+        a = self.arrays
+        n = len(a)
+
+        def labelled(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical:
+            return pd.Categorical.from_codes(codes, categories=list(labels))
+
+        return pd.DataFrame({
+            "id": np.arange(n, dtype=np.int64),
+            "replication": np.full(n, self.replication, dtype=np.int32),
+            "municipality": labelled(a.municipality, a.municipalities),
+            "kind": labelled(self.kind, self.kinds),
+            "category": labelled(a.category, a.categories),
+            "priority": self.priority,
+            "arrival_s": a.arrival_s,
+            "answer_s": a.answer_s,
+            "answered_by": labelled(a.answered_by, a.pools),
+            "by_backup": a.by_backup,
+            "wait_s": a.wait_s,
+            "end_s": a.end_s,
+            "outcome": labelled(a.outcome, a.outcomes),
+            "homecare_arrival_s": a.homecare_arrival_s,
+            "rerouted": a.rerouted,
+        }, columns=list(EVENT_COLUMNS))
 
 
 def _seconds(cfg: ScenarioConfig, day: dt.date) -> float:
@@ -68,10 +107,12 @@ def simulate_replication(cfg: ScenarioConfig, replication: int) -> ReplicationRe
     horizon = cfg.period.days * DAY
     out = model.run(cs, plans, horizon + cfg.drain_days * DAY)
     homecare = _homecare(cfg, cs, out, streams)
-    events = _event_table(cfg, replication, cs, out, plans, homecare)
+    arrays = _arrays(cfg, cs, out, plans, homecare)
     staff_seconds = {p.name: p.on_duty.staff_seconds(0.0, horizon) for p in plans}
     roles = {p.name: p.role.value for p in cfg.pools}
-    return ReplicationResult(replication, events, horizon, staff_seconds, roles)
+    return ReplicationResult(replication, arrays, cs.kind, cs.priority,
+                             tuple(k.name for k in cfg.event_kinds), horizon, staff_seconds,
+                             roles)
 
 
 def _homecare(cfg: ScenarioConfig, cs: contacts_mod.Contacts, out: model.Outcome,
@@ -87,38 +128,31 @@ def _homecare(cfg: ScenarioConfig, cs: contacts_mod.Contacts, out: model.Outcome
     return arrival
 
 
-def _event_table(cfg: ScenarioConfig, replication: int, cs: contacts_mod.Contacts,
-                 out: model.Outcome, plans: list[model.PoolPlan],
-                 homecare: np.ndarray) -> pd.DataFrame:
-    n = len(cs)
-    left_label = np.array(["unanswered"] * len(CATEGORIES), dtype=object)
+def _arrays(cfg: ScenarioConfig, cs: contacts_mod.Contacts, out: model.Outcome,
+            plans: list[model.PoolPlan], homecare: np.ndarray) -> EventArrays:
+    """The per-contact results, with the final outcome of each contact coded."""
+    left = np.full(len(CATEGORIES), _UNANSWERED)
     for c, cat in enumerate(CATEGORIES):
         rule = cfg.unanswered.get(cat)
         if rule is not None and rule.policy != "keep_waiting":
-            left_label[c] = "rerouted" if rule.policy == "reroute" else "abandoned"
-    outcome = np.where(
-        out.state == model.ANSWERED,
-        np.asarray(OUTCOMES, dtype=object)[cs.outcome],
-        np.where(out.state == model.LEFT, left_label[cs.category], "unanswered"),
+            left[c] = _REROUTED if rule.policy == "reroute" else _ABANDONED
+    answered = out.state == model.ANSWERED
+    outcome = np.where(answered, cs.outcome,
+                       np.where(out.state == model.LEFT, left[cs.category], _UNANSWERED))
+    return EventArrays(
+        arrival_s=cs.arrival,
+        answer_s=out.answer,
+        end_s=out.end,
+        wait_s=np.where(answered, out.answer - cs.arrival, np.nan),
+        homecare_arrival_s=homecare,
+        by_backup=out.backup,
+        rerouted=outcome == _REROUTED,
+        category=cs.category,
+        outcome=outcome.astype(np.int8),
+        answered_by=out.pool,
+        municipality=cs.municipality,
+        categories=tuple(c.value for c in CATEGORIES),
+        outcomes=OUTCOME_LABELS,
+        pools=tuple(p.name for p in plans),
+        municipalities=tuple(m.name for m in cfg.municipalities),
     )
-    kinds = [k.name for k in cfg.event_kinds]
-    munis = [m.name for m in cfg.municipalities]
-    cats = [c.value for c in CATEGORIES]
-    return pd.DataFrame({
-        "id": np.arange(n, dtype=np.int64),
-        "replication": np.full(n, replication, dtype=np.int32),
-        "municipality": pd.Categorical.from_codes(cs.municipality, categories=munis),
-        "kind": pd.Categorical.from_codes(cs.kind, categories=kinds),
-        "category": pd.Categorical.from_codes(cs.category, categories=cats),
-        "priority": cs.priority,
-        "arrival_s": cs.arrival,
-        "answer_s": out.answer,
-        "answered_by": pd.Categorical.from_codes(out.pool, categories=[p.name for p in plans]),
-        "by_backup": out.backup,
-        "wait_s": np.where(out.state == model.ANSWERED, out.answer - cs.arrival, np.nan),
-        "end_s": out.end,
-        "outcome": pd.Categorical(outcome, categories=[*OUTCOMES, "rerouted", "abandoned",
-                                                       "unanswered"]),
-        "homecare_arrival_s": homecare,
-        "rerouted": outcome == "rerouted",
-    }, columns=list(EVENT_COLUMNS))

@@ -55,35 +55,46 @@ def absences(pool: Pool, days: int, streams: Streams | None) -> list[np.ndarray]
     return out
 
 
+def _instances(pool: Pool, start: dt.date, days: int,
+               streams: Streams | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, end (s) and staff present of every shift over days -1 .. days-1, as arrays
+    ordered by day, then shift."""
+    absent = absences(pool, days, streams)
+    day = np.arange(-1, days)
+    weekday = (start.weekday() + day) % 7
+    rows = []
+    for j, shift in enumerate(pool.shifts):
+        on = np.isin(weekday, [WEEKDAYS.index(w) for w in shift.days])
+        s, e = shift.span_s
+        present = shift.staff - absent[j].sum(axis=1)
+        rows.append((day[on], np.full(int(on.sum()), j), day[on] * DAY + s, day[on] * DAY + e,
+                     present[on]))
+    if not rows:
+        empty = np.empty(0)
+        return empty, empty, empty.astype(np.int64)
+    d, j, s, e, n = (np.concatenate(c) for c in zip(*rows, strict=True))
+    order = np.lexsort((j, d))
+    return s[order], e[order], n[order].astype(np.int64)
+
+
 def shift_instances(
     pool: Pool, start: dt.date, days: int, streams: Streams | None
 ) -> list[tuple[float, float, int]]:
     """Every (start_s, end_s, staff present) shift of `pool` over days -1 .. days-1."""
-    absent = absences(pool, days, streams)
-    out: list[tuple[float, float, int]] = []
-    for d in range(-1, days):
-        wd = WEEKDAYS[(start.weekday() + d) % 7]
-        for j, shift in enumerate(pool.shifts):
-            if wd not in shift.days:
-                continue
-            s, e = shift.span_s
-            n = shift.staff - int(absent[j][d + 1].sum())
-            out.append((d * DAY + s, d * DAY + e, n))
-    return out
+    s, e, n = _instances(pool, start, days, streams)
+    return list(zip(s.tolist(), e.tolist(), n.tolist(), strict=True))
 
 
 def on_duty(pool: Pool, start: dt.date, days: int, streams: Streams | None) -> OnDuty:
     """The pool's on-duty step function from time 0 over `days` days."""
-    inst = shift_instances(pool, start, days, streams)
-    pts: dict[float, int] = {0.0: 0}
-    for s, e, n in inst:
-        s = max(s, 0.0)
-        if e <= 0.0 or n == 0:
-            continue
-        pts[s] = pts.get(s, 0) + n
-        pts[e] = pts.get(e, 0) - n
-    times = np.array(sorted(pts), dtype=float)
-    counts = np.cumsum([pts[t] for t in times]).astype(np.int64)
+    s, e, n = _instances(pool, start, days, streams)
+    keep = (e > 0.0) & (n != 0)
+    s, e, n = np.maximum(s[keep], 0.0), e[keep], n[keep]
+    # Staff joining at each shift start and leaving at each end, summed per instant.
+    times, inverse = np.unique(np.concatenate([[0.0], s, e]), return_inverse=True)
+    steps = np.zeros(times.size, dtype=np.int64)
+    np.add.at(steps, inverse, np.concatenate([[0], n, -n]))
+    counts = np.cumsum(steps)
     keep = np.ones(times.size, dtype=bool)
     keep[1:] = counts[1:] != counts[:-1]
     return OnDuty(times=times[keep], counts=counts[keep])
