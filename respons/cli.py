@@ -5,23 +5,35 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import math
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from respons import __version__
-from respons.capacity import check_size, offered_load
-from respons.capacity import describe as describe_load
-from respons.config import ScenarioConfig
 from respons.errors import UserError, one_paragraph
-from respons.loading import load_config
-from respons.metrics import KPI_UNITS
-from respons.outputs import finish_metadata, metadata, write_results, write_start
-from respons.rundir import check_out_dir, default_run_dir, run_directory
-from respons.runner import run
+
+if TYPE_CHECKING:
+    from respons.config import ScenarioConfig
+
+# Commands kept in their own modules, imported only when run (start-up stays fast): name ->
+# (module, one-line help for `respons --help`).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "report": ("respons.cli_report", "write figures and report.html of a run or sweep"),
+    "validate": ("respons.cli_validate", "compare 2019 and 2020 with the published figures"),
+    "calibrate": ("respons.cli_validate", "fit the year configs to the published figures"),
+    "sensitivity": ("respons.cli_validate", "move each assumed input ±25 %% and compare"),
+    "profile-log": ("respons.cli_validate", "estimate profiles from a centre's event log"),
+    "erlang": ("respons.cli_erlang", "Erlang C / A figures and agents needed"),
+    "sweep": ("respons.cli_sweep", "run a grid or list of variants x replications"),
+    "collect": ("respons.cli_sweep", "rebuild a sweep's tables from its task files"),
+    "staff": ("respons.cli_staff", "fewest operators per block that meet the target"),
+    "scenarios": ("respons.cli_scenarios", "list or compare the scenarios in configs/scenarios"),
+}
 
 
 def report_or_warning(root: Path) -> str:
@@ -64,7 +76,8 @@ def _seed(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the module of `command` is imported (the others get a help stub)."""
     parser = _Parser(prog="respons", description=__doc__)
     parser.add_argument("--version", action="version", version=f"respons {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -83,29 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON schema of the config")
     schema.set_defaults(func=cmd_schema)
-    for module in _command_modules():
-        module.add_parser(sub)
+    if command in COMMANDS:
+        importlib.import_module(COMMANDS[command][0]).add_parser(sub)
+    for name, (_module, text) in COMMANDS.items():
+        if name not in sub.choices:
+            sub.add_parser(name, help=text, add_help=False)
     return parser
-
-
-def _command_modules() -> list:
-    """Further commands, each a module with `add_parser(subparsers)` setting `func`."""
-    import importlib
-
-    names = ["respons.cli_erlang", "respons.cli_sweep", "respons.cli_staff",
-             "respons.cli_validate", "respons.cli_report", "respons.cli_scenarios"]
-    modules = []
-    for name in names:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-    return modules
 
 
 def scenario_config(args: argparse.Namespace) -> ScenarioConfig:
     """The config from --config/--set, with --replications/--seed applied and re-validated."""
+    from respons.loading import load_config
+
     overrides = list(args.overrides)
     if args.replications is not None:
         overrides.append(f"replications={args.replications}")
@@ -115,6 +117,12 @@ def scenario_config(args: argparse.Namespace) -> ScenarioConfig:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from respons.capacity import check_size, offered_load
+    from respons.capacity import describe as describe_load
+    from respons.outputs import finish_metadata, metadata, write_results, write_start
+    from respons.rundir import check_out_dir, default_run_dir, run_directory
+    from respons.runner import run
+
     cfg = scenario_config(args)
     load = offered_load(cfg)
     check_size(load)
@@ -151,6 +159,8 @@ def _progress(done: int, total: int) -> None:
 
 def format_kpis(cfg: ScenarioConfig, summary: dict[str, dict]) -> str:
     """A plain-text KPI table: mean and 95 % CI, shares as percentages."""
+    from respons.metrics import KPI_UNITS
+
     head = (f"{cfg.scenario}: {cfg.period.start} to {cfg.period.end}, "
             f"{cfg.replications} replication(s), seed {cfg.seed}")
     rows = [head, "", f"{'KPI':<40}{'mean':>12}  {'95 % CI':<24}"]
@@ -178,6 +188,8 @@ def _ci(lo: float | None, hi: float | None, unit: str) -> str:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from respons.config import ScenarioConfig
+
     print(json.dumps(ScenarioConfig.model_json_schema(), indent=2, ensure_ascii=False))
     return 0
 
@@ -185,7 +197,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     try:
-        args = build_parser().parse_args(argv)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        command = next((a for a in argv if not a.startswith("-")), None)
+        args = build_parser(command).parse_args(argv)
         return int(args.func(args))
     except UserError as e:
         print(f"error: {one_paragraph(str(e))}", file=sys.stderr)

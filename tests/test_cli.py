@@ -161,12 +161,12 @@ def test_schema_is_json_with_field_descriptions(capsys) -> None:
 
 
 def test_failed_run_is_marked_and_has_no_summary(tmp_path: Path, monkeypatch) -> None:
-    import respons.cli as cli
+    import respons.runner as runner
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated crash")
 
-    monkeypatch.setattr(cli, "run", boom)
+    monkeypatch.setattr(runner, "run", boom)
     out = tmp_path / "run"
     with pytest.raises(RuntimeError):
         main(["simulate", *SHORT, "--out", str(out)])
