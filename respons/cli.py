@@ -92,6 +92,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sim.add_argument("--out", type=Path, help="write the run exactly here (must be new/empty)")
     sim.add_argument("--no-events", action="store_true", help="skip events.parquet")
     sim.add_argument("--no-report", action="store_true", help="skip figures and report.html")
+    sim.add_argument("--jobs", type=_positive_int, default=1,
+                     help="replications on N local processes (same results as serial)")
     sim.set_defaults(func=cmd_simulate)
 
     schema = sub.add_parser("schema", help="print the JSON schema of the config")
@@ -140,11 +142,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     with run_directory(final) as work:
         meta = metadata(cfg, source, started)
         write_start(work, cfg, meta)
-        result = run(cfg, keep_events=not args.no_events, progress=_progress)
+        result = run(cfg, keep_events=not args.no_events, progress=_progress, jobs=args.jobs)
         write_results(work, cfg, result)
         finish_metadata(work, meta, time.perf_counter() - t0)
     report = None if args.no_report else report_or_warning(final)  # derived: after landing
     print(format_kpis(cfg, result.summary))
+    queue = result.summary["waiting_at_period_end"]["mean"] or 0
+    if queue >= 1:
+        never = result.summary["never_answered"]["mean"] or 0
+        print(f"note: {queue:,.0f} contacts were still waiting when the period ended; "
+              f"{never:,.0f} were never answered (mean per replication)", file=sys.stderr)
     print(f"\nrun directory: {final}")
     if report is not None:
         print(f"report: {report}")

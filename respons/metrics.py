@@ -34,6 +34,8 @@ KPI_UNITS: dict[str, str] = {
     "alarms_rerouted": "count",
     "legevakt_calls": "count",
     "municipalities_connected": "count",
+    "waiting_at_period_end": "count",
+    "never_answered": "count",
 }
 
 
@@ -151,6 +153,7 @@ def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
     waits = a.wait_s[answered]
     help_time = a.homecare_arrival_s[visits] - a.arrival_s[visits]
     munis = a.municipality[~leg]
+    never = a.outcome == a.code("outcome", "unanswered")
     return {
         "alarms_answered": float(n_answered),
         "alarms_resolved_by_operator_share": _share(
@@ -170,6 +173,11 @@ def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
         "alarms_rerouted": float(np.count_nonzero(a.rerouted[alarm])),
         "legevakt_calls": float(np.count_nonzero(leg)),
         "municipalities_connected": float(np.unique(munis[munis >= 0]).size),
+        # the queue when the period ends (overload shows here) and what the drain days
+        # after it still did not answer
+        "waiting_at_period_end": float(np.count_nonzero(
+            (a.answer_s >= ctx.horizon_s) | never)),
+        "never_answered": float(np.count_nonzero(never)),
     }
 
 

@@ -74,6 +74,13 @@ def test_resolved_config_reproduces_the_run(tmp_path: Path) -> None:
     assert not (a / "events.parquet").exists()
 
 
+def test_jobs_gives_the_same_summary_as_serial(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["simulate", *SHORT, "--no-events", "--out", str(a)]) == 0
+    assert main(["simulate", *SHORT, "--no-events", "--jobs", "2", "--out", str(b)]) == 0
+    assert (a / "summary.json").read_bytes() == (b / "summary.json").read_bytes()
+
+
 def test_set_override_changes_the_model(tmp_path: Path) -> None:
     base, more = tmp_path / "base", tmp_path / "more"
     assert main(["simulate", *SHORT, "--no-events", "--out", str(base)]) == 0

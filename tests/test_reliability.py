@@ -99,12 +99,14 @@ def test_overload_is_reported_and_the_run_still_ends(tmp_path: Path, capsys) -> 
             "period.end=2020-01-15", "--set", "drain_days=1", "--replications", "1",
             "--no-report", "--out", str(out)]
     assert main(args) == 0
-    assert "at or above" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "at or above" in err and "still waiting when the period ended" in err
     import json
 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["offered_load"]["utilisation"] > 1
     assert summary["kpis"]["alarms_answered_within_target_share"]["mean"] < 0.5
+    assert summary["kpis"]["waiting_at_period_end"]["mean"] > 100
 
 
 def test_a_config_too_big_for_memory_is_refused_before_running(capsys) -> None:
