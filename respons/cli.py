@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from respons import __version__
+from respons.cli_args import non_negative_int, positive_int
 from respons.errors import UserError, one_paragraph
 
 if TYPE_CHECKING:
@@ -56,26 +57,6 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(f"{self.prog}: {message} (see `{self.prog} --help`).")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only the module of `command` is imported (the others get a help stub)."""
     parser = _Parser(prog="respons", description=__doc__)
@@ -85,14 +66,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="simulate a scenario (default: the 2020 baseline)")
     sim.add_argument("--config", type=Path, help="scenario YAML (default: embedded 2020 "
                      "baseline, configs/vaernes-2020.yaml)")
-    sim.add_argument("--replications", type=_positive_int, help="override replications")
-    sim.add_argument("--seed", type=_seed, help="override the root seed")
+    sim.add_argument("--replications", type=positive_int, help="override replications")
+    sim.add_argument("--seed", type=non_negative_int, help="override the root seed")
     sim.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE",
                      help="override one field (VALUE parsed as YAML); repeatable")
     sim.add_argument("--out", type=Path, help="write the run exactly here (must be new/empty)")
     sim.add_argument("--no-events", action="store_true", help="skip events.parquet")
     sim.add_argument("--no-report", action="store_true", help="skip figures and report.html")
-    sim.add_argument("--jobs", type=_positive_int, default=1,
+    sim.add_argument("--jobs", type=positive_int, default=1,
                      help="replications on N local processes (same results as serial)")
     sim.set_defaults(func=cmd_simulate)
 

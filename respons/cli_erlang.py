@@ -13,6 +13,7 @@ import math
 import sys
 import textwrap
 
+from respons.cli_args import int_between
 from respons.erlang import (
     ChainTooLargeError,
     ErlangAResult,
@@ -25,6 +26,7 @@ from respons.errors import UserError
 
 #: Upper limit on --agents and on the search for the agents needed (keeps every answer fast).
 MAX_AGENTS = 100_000
+_agents = int_between(1, MAX_AGENTS)
 
 JSON_KEYS = ("agents", "wait_probability", "service_level", "mean_wait_s", "occupancy")
 
@@ -81,16 +83,6 @@ def _open_fraction(text: str) -> float:
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(
             f"must be a fraction strictly between 0 and 1 (e.g. 0.8 for 80 %), got {text}")
-    return value
-
-
-def _agents(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= MAX_AGENTS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_AGENTS}, got {value}")
     return value
 
 

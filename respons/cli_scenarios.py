@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from respons.cli_args import positive_int
 from respons.errors import UserError
 from respons.metrics import KPI_UNITS
 from respons.scenarios import (
@@ -42,16 +43,6 @@ STORM_UNITS = {"alarms": "count", "mean_wait_s": "s", "p90_wait_s": "s", "max_wa
                "within_target_share": "share", "cleared_h": "h"}
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -71,7 +62,7 @@ def add_parser(sub: Any) -> None:
                    help=f"baseline config (default {DEFAULT_BASELINE})")
     p.add_argument("--only", nargs="+", metavar="NAME",
                    help="compare only these scenarios (file names without .yaml)")
-    p.add_argument("--replications", type=_positive_int,
+    p.add_argument("--replications", type=positive_int,
                    help="replications of every config (default: the baseline's)")
     p.add_argument("--period-start", type=_date, metavar="DATE",
                    help="first day of every run (default: the baseline's)")

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from respons.cli_args import positive_int
 from respons.errors import UserError
 from respons.metrics import KPI_UNITS
 from respons.sweep import run_sweep
@@ -18,16 +19,6 @@ from respons.sweepdir import Collected, collect
 HEADLINE = {"alarms_answered_within_target_share": "alarms within target",
             "answer_time_mean_s": "mean answer time",
             "operator_utilisation": "operator utilisation"}
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -45,7 +36,8 @@ def add_parser(sub: Any) -> None:
     """Register the `sweep` and `collect` commands."""
     p = sub.add_parser("sweep", help="run a sweep of points x replications (see README)")
     p.add_argument("sweep", type=Path, help="sweep file (YAML)")
-    p.add_argument("--jobs", type=_jobs, default=1, help="local worker processes (default 1)")
+    p.add_argument("--jobs", type=positive_int, default=1,
+                   help="local worker processes (default 1)")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler, e.g. "
                    "tcp://host:8786 (needs respons[dask] there and here)")
     p.add_argument("--shard", type=parse_shard, default=(0, 1), metavar="i/N",
