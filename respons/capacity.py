@@ -65,18 +65,11 @@ def offered_load(cfg: ScenarioConfig) -> Load:
     staff = np.zeros(hours)
     for pool in cfg.pools:
         steps = on_duty(pool, cfg.period.start, cfg.period.days + 1, None)
-        staff += np.diff(_integral(steps.times, steps.counts, np.arange(hours + 1) * HOUR)) / HOUR
+        staff += steps.per_hour(hours)
     ratio = np.where(staff > 0, work / np.maximum(staff, 1e-12), np.where(work > 0, np.inf, 0))
     worst = int(np.argmax(ratio))
     return Load(contacts, float(work.mean()), float(staff.mean()), worst, float(work[worst]),
                 float(staff[worst]))
-
-
-def _integral(times: np.ndarray, counts: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Staff-seconds of a step function from 0 to each t (vectorised)."""
-    cum = np.concatenate([[0.0], np.cumsum(np.diff(times) * counts[:-1])])
-    i = np.clip(np.searchsorted(times, t, side="right") - 1, 0, None)
-    return np.where(t < times[0], 0.0, cum[i] + counts[i] * (t - times[i]))
 
 
 def check_size(load: Load) -> None:

@@ -59,13 +59,7 @@ def _busy_integral(starts: np.ndarray, t: np.ndarray) -> np.ndarray:
 def on_duty_per_hour(pool: Pool, cfg: ScenarioConfig) -> np.ndarray:
     """Mean staff rostered on duty in each hour of the period (no sickness absence)."""
     hours = cfg.period.days * 24
-    duty = on_duty(pool, cfg.period.start, cfg.period.days, None)
-    times, counts = duty.times, duty.counts.astype(float)
-    cum = np.concatenate([[0.0], np.cumsum(np.diff(times) * counts[:-1])])
-    edges = np.arange(hours + 1) * HOUR
-    i = np.clip(np.searchsorted(times, edges, side="right") - 1, 0, None)
-    integral = cum[i] + (edges - times[i]) * counts[i]
-    return np.diff(integral) / HOUR
+    return on_duty(pool, cfg.period.start, cfg.period.days, None).per_hour(hours)
 
 
 def _by_clock_hour(series: np.ndarray) -> np.ndarray:

@@ -35,6 +35,17 @@ class OnDuty:
         edges = np.clip(np.append(self.times, np.inf), t0, t1)
         return float((np.diff(edges) * self.counts).sum())
 
+    def cumulative(self, t: np.ndarray) -> np.ndarray:
+        """Staff-seconds on duty from time 0 to each t (vectorised)."""
+        counts = self.counts.astype(float)
+        cum = np.concatenate([[0.0], np.cumsum(np.diff(self.times) * counts[:-1])])
+        i = np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, None)
+        return np.where(t < self.times[0], 0.0, cum[i] + counts[i] * (t - self.times[i]))
+
+    def per_hour(self, hours: int) -> np.ndarray:
+        """Mean staff on duty in each of the first `hours` hours."""
+        return np.diff(self.cumulative(np.arange(hours + 1) * 3600.0)) / 3600.0
+
 
 def absences(pool: Pool, days: int, streams: Streams | None) -> list[np.ndarray]:
     """Per shift, a (days + 1) x staff boolean matrix of who is absent on each day.
