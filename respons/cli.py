@@ -7,7 +7,6 @@ import argparse
 import datetime as dt
 import importlib
 import json
-import math
 import sys
 import time
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 from respons import __version__
 from respons.cli_args import non_negative_int, positive_int
 from respons.errors import UserError, one_paragraph
+from respons.formatting import fmt
 
 if TYPE_CHECKING:
     from respons.config import ScenarioConfig
@@ -154,25 +154,15 @@ def format_kpis(cfg: ScenarioConfig, summary: dict[str, dict]) -> str:
     rows = [head, "", f"{'KPI':<40}{'mean':>12}  {'95 % CI':<24}"]
     for name in KPI_UNITS:
         k = summary[name]
-        rows.append(f"{name:<40}{_fmt(k['mean'], k['unit']):>12}  "
+        rows.append(f"{name:<40}{fmt(k['mean'], k['unit']):>12}  "
                     f"{_ci(k['ci_low'], k['ci_high'], k['unit']):<24}")
     return "\n".join(rows)
-
-
-def _fmt(x: float | None, unit: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if unit == "share":
-        return f"{100 * x:.1f} %"
-    if unit == "count":
-        return f"{x:,.0f}"
-    return f"{x:,.1f} s"
 
 
 def _ci(lo: float | None, hi: float | None, unit: str) -> str:
     if lo is None or hi is None:
         return "-"
-    return f"[{_fmt(lo, unit)}, {_fmt(hi, unit)}]"
+    return f"[{fmt(lo, unit)}, {fmt(hi, unit)}]"
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

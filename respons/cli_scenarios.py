@@ -15,6 +15,7 @@ import pandas as pd
 
 from respons.cli_args import positive_int
 from respons.errors import UserError
+from respons.formatting import fmt
 from respons.metrics import KPI_UNITS
 from respons.scenarios import (
     DEFAULT_BASELINE,
@@ -144,21 +145,6 @@ def format_list(entries: list[Entry]) -> str:
 
 
 # -- formatting ---------------------------------------------------------------------------
-def fmt(x: float, unit: str) -> str:
-    """A value in its unit (shares as %, seconds, counts, hours, NOK)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if unit == "share":
-        return f"{100 * x:.1f} %"
-    if unit == "count":
-        return f"{x:,.0f}"
-    if unit == "h":
-        return f"{x:.1f} h"
-    if unit == "hours":
-        return f"{x:,.0f} h"
-    return f"{x:,.1f} s"
-
-
 def fmt_diff(p: Paired, unit: str) -> str:
     """The paired difference and its 95 % CI half-width, e.g. '-0.5 pp ± 0.1'."""
     if math.isnan(p.diff):
