@@ -163,20 +163,26 @@ def fit_legevakt_talk(data: dict, target: float, replications: int,
     return float(talk["mean_s"])
 
 
+def _fit_technical_and_shares(data: dict, fit: Fit,
+                              validate: Callable[[dict], ScenarioConfig]) -> None:
+    """Technical volume, then the alarm and technical resolved shares, of `fit.year`."""
+    fit.values["technical_rate_scale"] = fit_rate_scale(
+        data, Category.technical, _target(fit.year, "technical_alerts").published, validate)
+    for category, key, kpi in (
+        (Category.alarm, "alarm_resolved_shift", "alarms_resolved_by_operator_share"),
+        (Category.technical, "technical_resolved_shift", "technical_resolved_by_operator_share"),
+    ):
+        fit.values[key] = fit_resolved_share(data, category, _target(fit.year, kpi).published,
+                                             validate)
+
+
 def calibrate_2020(data: dict, replications: int,
                    validate: Callable[[dict], ScenarioConfig]) -> Fit:
     """Fit the 2020 config in place."""
     fit = Fit(2020)
     fit.values["alarm_rate_scale"] = fit_rate_scale(
         data, Category.alarm, _target(2020, "alarms_answered").published, validate)
-    fit.values["technical_rate_scale"] = fit_rate_scale(
-        data, Category.technical, _target(2020, "technical_alerts").published, validate)
-    fit.values["alarm_resolved_shift"] = fit_resolved_share(
-        data, Category.alarm, _target(2020, "alarms_resolved_by_operator_share").published,
-        validate)
-    fit.values["technical_resolved_shift"] = fit_resolved_share(
-        data, Category.technical,
-        _target(2020, "technical_resolved_by_operator_share").published, validate)
+    _fit_technical_and_shares(data, fit, validate)
     fit.values["legevakt_talk_mean_s"] = fit_legevakt_talk(
         data, _target(2020, "legevakt_calls_within_target_share").published, replications,
         validate)
@@ -201,14 +207,7 @@ def calibrate_2019(data: dict, data_2020: dict,
     members = [m["name"] for m in data["municipalities"]]
     fit.values["go_live"] = fit_go_live(
         data, members, _target(2019, "alarms_answered").published, validate).isoformat()
-    fit.values["technical_rate_scale"] = fit_rate_scale(
-        data, Category.technical, _target(2019, "technical_alerts").published, validate)
-    fit.values["alarm_resolved_shift"] = fit_resolved_share(
-        data, Category.alarm, _target(2019, "alarms_resolved_by_operator_share").published,
-        validate)
-    fit.values["technical_resolved_shift"] = fit_resolved_share(
-        data, Category.technical,
-        _target(2019, "technical_resolved_by_operator_share").published, validate)
+    _fit_technical_and_shares(data, fit, validate)
     fit.notes.append(
         "go-live date of all members (per-capita alarm rates of 2020) bisected to the published "
         "alarm volume; technical rates scaled and resolved probabilities shifted to the "
