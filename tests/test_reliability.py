@@ -115,3 +115,18 @@ def test_a_config_too_big_for_memory_is_refused_before_running(capsys) -> None:
     assert main(["simulate", "--set", "event_kinds.button.rate.per_year=1e6",
                  "--no-report"]) == 2
     assert "contacts per replication" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "/abs", "..", ".hidden", "x y"])
+def test_names_cannot_escape_the_runs_directory(tmp_path: Path, name: str, capsys) -> None:
+    """Scenario and sweep-point names become directory names: only plain names are allowed."""
+    from respons.cli import main
+
+    assert main(["simulate", "--set", f"scenario={name}", "--no-report"]) == 2
+    assert "scenario" in capsys.readouterr().err
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(yaml.safe_dump({
+        "base": str(ROOT / "configs" / "vaernes-2020.yaml"), "replications": 1,
+        "set": {"period.end": "2020-01-03"}, "points": [{"name": name}]}))
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--no-report"]) == 2
+    assert not (tmp_path.parent / "escape").exists() and not (tmp_path / "out").exists()
