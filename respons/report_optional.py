@@ -32,14 +32,20 @@ def _png_data_uri(fig: Any) -> tuple[str, int, int]:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), w, h
 
 
+def _read_table(path: Path) -> pd.DataFrame | None:
+    """A CSV the run may or may not have; None when it is missing or unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError):
+        return None
+
+
 def validation_section(run_dir: Path) -> str:
     """The simulated-vs-published table from validation.csv, or '' when there is none."""
-    path = run_dir / "validation.csv"
-    if not path.is_file():
-        return ""
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError):
+    df = _read_table(run_dir / "validation.csv")
+    if df is None:
         return ""
     need = {"figure", "published", "simulated_mean"}
     if not need <= set(df.columns):
@@ -113,12 +119,8 @@ DEFAULT_GOAL = 0.80  # the legevakt rule, akuttmedisinforskriften § 13 (externa
 
 def sweep_section(run_dir: Path) -> str:
     """Service level against sweep point with CIs and the cheapest point meeting the goal."""
-    path = run_dir / "sweep-summary.csv"
-    if not path.is_file():
-        return ""
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError):
+    df = _read_table(run_dir / "sweep-summary.csv")
+    if df is None:
         return ""
     kpis = [c[:-5] for c in df.columns if c.endswith("_mean")
             and {f"{c[:-5]}_ci_low", f"{c[:-5]}_ci_high"} <= set(df.columns)]

@@ -19,20 +19,10 @@ from respons.figures import FIGURES, arrivals_figure, write_run_figures
 from respons.figures_staff import busy_per_hour, on_duty_per_hour
 from respons.loading import load_config
 
-SHORT = ["--set", "period.end=2020-01-15", "--replications", "2"]
-
-
-def shared_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One short run per test session, shared by the figure and report tests."""
-    run = tmp_path_factory.getbasetemp() / "short-run"
-    if not (run / "summary.json").is_file():
-        assert main(["simulate", *SHORT, "--out", str(run)]) == 0
-    return run
-
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared_run(tmp_path_factory)
+def run_dir(short_run: Path) -> Path:
+    return short_run
 
 
 def test_every_figure_written_as_png_and_svg(run_dir: Path) -> None:

@@ -15,20 +15,10 @@ from respons.cli import main
 from respons.report import make_report, write_report
 from respons.report_sections import fmt_count, fmt_seconds, fmt_share, fmt_value
 
-SHORT = ["--set", "period.end=2020-01-15", "--replications", "2"]
-
-
-def shared_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One short run per test session, shared by the figure and report tests."""
-    run = tmp_path_factory.getbasetemp() / "short-run"
-    if not (run / "summary.json").is_file():
-        assert main(["simulate", *SHORT, "--out", str(run)]) == 0
-    return run
-
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_report(shared_run(tmp_path_factory))
+def report(short_run: Path) -> Path:
+    return make_report(short_run)
 
 
 def assert_self_contained(html: str) -> None:
@@ -121,11 +111,10 @@ def test_bare_sweep_directory_and_malformed_files(tmp_path: Path) -> None:
     assert 'id="kpi-table"' not in html and 'id="validation"' not in html
 
 
-def test_validation_directory_without_summary(tmp_path: Path,
-                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_validation_directory_without_summary(tmp_path: Path, short_run: Path) -> None:
     val = tmp_path / "validate"
     val.mkdir()
-    shutil.copy(shared_run(tmp_path_factory) / "config.resolved.yaml", val)
+    shutil.copy(short_run / "config.resolved.yaml", val)
     (val / "metadata.json").write_text(json.dumps({"years": {"2019": {"replications": 3},
                                                              "2020": {"replications": 3}}}))
     pd.DataFrame([{"year": 2019, "figure": "technical alerts", "kpi": "technical_alerts",

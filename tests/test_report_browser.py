@@ -14,24 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from respons.cli import main
 from respons.report import make_report
 
-SHORT = ["--set", "period.end=2020-01-15", "--replications", "2"]
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 
 pytestmark = pytest.mark.skipif(
     BROWSER is None or DRIVER is None,
     reason="headless Chromium not installed (apt-get install -y chromium chromium-driver)")
-
-
-def shared_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One short run per test session, shared by the figure and report tests."""
-    run = tmp_path_factory.getbasetemp() / "short-run"
-    if not (run / "summary.json").is_file():
-        assert main(["simulate", *SHORT, "--out", str(run)]) == 0
-    return run
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +40,8 @@ def browser():
     driver.quit()
 
 
-def test_report_renders_in_chromium(tmp_path_factory: pytest.TempPathFactory, browser,
-                                    tmp_path: Path) -> None:
-    run = shared_run(tmp_path_factory)
+def test_report_renders_in_chromium(short_run: Path, browser, tmp_path: Path) -> None:
+    run = short_run
     report = make_report(run)
     browser.get(report.resolve().as_uri())
     assert browser.execute_script("return document.readyState") == "complete"

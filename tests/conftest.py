@@ -1,0 +1,20 @@
+"""Fixtures shared by several test modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from respons.cli import main
+
+SHORT_RUN = ["--set", "period.end=2020-01-15", "--replications", "2"]
+
+
+@pytest.fixture(scope="session")
+def short_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One short simulate run (two weeks, 2 replications) per session, with its report,
+    shared by the figure, report and browser tests."""
+    run = tmp_path_factory.getbasetemp() / "short-run"
+    assert main(["simulate", *SHORT_RUN, "--out", str(run)]) == 0
+    return run
