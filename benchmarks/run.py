@@ -83,9 +83,9 @@ def ciw_vs_respons(b: Bench, tmp: Path) -> None:
         b.ratio_row(f"whole process, {years} simulated year{'s' * (years > 1)} "
                     f"(`simulate --replications {years}` vs `ciw_mm2.py --years {years}`)"
                     + (", 1 pair" if once else ""), r, c, years, "≥ 5×")
-    from respons.loading import load_config
-    from respons.runner import replication_kpis
-    from respons.simulation import simulate_replication
+    from respons.config.loading import load_config
+    from respons.engine.replication import simulate_replication
+    from respons.runs.replications import replication_kpis
 
     cfg = load_config(HERE / "mm2.yaml", short[1:])
     one_year = None
@@ -103,9 +103,9 @@ def ciw_vs_respons(b: Bench, tmp: Path) -> None:
 
 def baseline_2020(b: Bench, tmp: Path) -> None:
     """Handled contacts per CPU second of the 2020 baseline, without and with events.parquet."""
-    from respons.loading import load_config
-    from respons.runner import replication_kpis
-    from respons.simulation import simulate_replication
+    from respons.config.loading import load_config
+    from respons.engine.replication import simulate_replication
+    from respons.runs.replications import replication_kpis
 
     overrides = ["period.end=2020-02-01"] if b.quick else []
     cfg = load_config(None, overrides)
@@ -138,8 +138,8 @@ def parallel(b: Bench) -> None:
     running in parallel even where other work on the machine takes the cores."""
     import pandas as pd
 
-    from respons import runner
-    from respons.loading import load_config
+    from respons.config.loading import load_config
+    from respons.runs import replications as runner
 
     reps = 2 if b.quick else 8
     overrides = [f"replications={reps}"] + (["period.end=2020-01-15"] if b.quick else [])
@@ -171,8 +171,8 @@ def memory(b: Bench) -> None:
     """Peak traced memory of runner.run without events, against the number of replications."""
     import tracemalloc
 
-    from respons import runner
-    from respons.loading import load_config
+    from respons.config.loading import load_config
+    from respons.runs import replications as runner
 
     period = ["period.end=2021-02-01"] if b.quick else []
     b.section("Memory: peak Python allocations of runner.run(keep_events=False) on mm2",
@@ -188,9 +188,9 @@ def memory(b: Bench) -> None:
 
 def scaling(b: Bench) -> None:
     """One replication of mm2 over 1/10/100 years, and at 1x/4x/16x volume (staff scaled)."""
-    from respons.loading import load_config
-    from respons.runner import replication_kpis
-    from respons.simulation import simulate_replication
+    from respons.config.loading import load_config
+    from respons.engine.replication import simulate_replication
+    from respons.runs.replications import replication_kpis
 
     if b.quick:  # weeks instead of years
         span = [(f"{w} week{'s' * (w > 1)}", f"2021-01-{1 + 7 * w:02d}") for w in (1, 2, 4)]

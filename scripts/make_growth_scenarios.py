@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from respons.config import Category  # noqa: E402
-from respons.loading import load_config  # noqa: E402
+from respons.config.loading import load_config  # noqa: E402
 
 YEARS = (2025, 2030, 2036, 2040, 2048)
 BASE = ROOT / "configs" / "scenarios" / "all-members-2020.yaml"

@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from respons import runner
+from respons.analysis.erlang import erlang_a_metrics, erlang_c_metrics
+from respons.analysis.intervals import confidence_interval
+from respons.analysis.kpis import busy_seconds
 from respons.config import ScenarioConfig
-from respons.erlang import erlang_a_metrics, erlang_c_metrics
-from respons.metrics import busy_seconds
-from respons.randomness import Streams, replication_seed
-from respons.simulation import pool_plans, simulate_replication
+from respons.engine.randomness import Streams, replication_seed
+from respons.engine.replication import pool_plans, simulate_replication
+from respons.runs import replications as runner
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 MMC = CONFIGS / "validation" / "mmc.yaml"
@@ -37,7 +38,7 @@ def in_ci(summary: dict, kpi: str, value: float) -> bool:
 
 def per_replication_ci(events: pd.DataFrame, fn) -> tuple[float, float, float]:
     values = np.array([fn(e) for _, e in events.groupby("replication", observed=True)])
-    return runner.confidence_interval(values)
+    return confidence_interval(values)
 
 
 # ------------------------------------------------------------------------- Erlang C

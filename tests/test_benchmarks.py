@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from respons import runner
+from respons.analysis.kpis import Context, kpis
 from respons.config import ScenarioConfig
-from respons.metrics import Context, EventArrays, kpis
+from respons.engine.events import EventArrays
+from respons.runs import replications as runner
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "configs" / "vaernes-2020.yaml"
@@ -70,7 +71,7 @@ def test_two_processes_give_exactly_the_serial_results():
 
 
 def test_kpis_from_arrays_equal_kpis_from_the_event_table():
-    from respons.simulation import simulate_replication
+    from respons.engine.replication import simulate_replication
 
     cfg = short_baseline(1)
     res = simulate_replication(cfg, 0)

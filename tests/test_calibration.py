@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from respons import calibrate as cal
-from respons import yamlio
 from respons.cli import main
-from respons.config import Category
-from respons.loading import load_config, validate
-from respons.targets import TARGETS, for_year
-from respons.validation import YEARS, compare, simulate_year
+from respons.config import Category, yamlio
+from respons.config.loading import load_config, validate
+from respons.studies import calibrate as cal
+from respons.studies.targets import TARGETS, for_year
+from respons.studies.validation import YEARS, compare, simulate_year
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +100,7 @@ def test_validate_command_writes_tables_and_exits_0(tmp_path: Path, capsys) -> N
 
 
 def test_sensitivity_moves_waits_the_right_way() -> None:
-    from respons.sensitivity import PARAMETERS, markdown, sensitivity
+    from respons.studies.sensitivity import PARAMETERS, markdown, sensitivity
 
     cfg = load_config(ROOT / "configs" / "vaernes-2020.yaml",
                       ["replications=2", "period.start=2020-09-01", "period.end=2020-10-15"])

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from respons.analysis.kpis import KPI_UNITS
 from respons.cli import main
-from respons.metrics import KPI_UNITS
-from respons.simulation import EVENT_COLUMNS
+from respons.engine.replication import EVENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ["--set", "period.end=2020-01-15", "--replications", "2", "--no-report"]
@@ -168,7 +168,7 @@ def test_schema_is_json_with_field_descriptions(capsys) -> None:
 
 
 def test_failed_run_is_marked_and_has_no_summary(tmp_path: Path, monkeypatch) -> None:
-    import respons.runner as runner
+    import respons.runs.replications as runner
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated crash")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from respons.analysis.erlang import agents_needed, erlang_a_metrics, erlang_c_metrics
 from respons.cli import main
-from respons.erlang import agents_needed, erlang_a_metrics, erlang_c_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ["erlang", "--per-hour", "6", "--aht", "240", "--agents", "2", "--target", "120"]

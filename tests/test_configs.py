@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from respons.loading import default_config_text, load_config
-from respons.runner import run
+from respons.config.loading import default_config_text, load_config
+from respons.runs.replications import run
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = sorted((ROOT / "configs").rglob("*.yaml"))

@@ -1,4 +1,4 @@
-"""Tests for respons.erlang against independent reference computations."""
+"""Tests for respons.analysis.erlang against independent reference computations."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 from scipy.special import hyp1f1
 
-from respons.erlang import (
+from respons.analysis.erlang import (
     ErlangAResult,
     ErlangResult,
     agents_needed,

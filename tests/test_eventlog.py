@@ -8,7 +8,7 @@ import pytest
 
 from respons.cli import main
 from respons.errors import UserError
-from respons.eventlog import profiles, read_log
+from respons.studies.eventlog import profiles, read_log
 
 
 def _log(tmp_path: Path, rows: list[str], header: str = "timestamp,category,talk_s") -> Path:

@@ -15,9 +15,9 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from respons.cli import main
-from respons.figures import FIGURES, arrivals_figure, write_run_figures
-from respons.figures_staff import busy_per_hour, on_duty_per_hour
-from respons.loading import load_config
+from respons.config.loading import load_config
+from respons.report.figures import FIGURES, arrivals_figure, write_run_figures
+from respons.report.figures_staff import busy_per_hour, on_duty_per_hour
 
 
 @pytest.fixture(scope="module")

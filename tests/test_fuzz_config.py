@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from respons.cli import main
+from respons.config.loading import load_config
 from respons.errors import UserError, one_paragraph
-from respons.loading import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = yaml.safe_load((ROOT / "configs" / "vaernes-2020.yaml").read_text("utf-8"))

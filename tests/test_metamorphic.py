@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from respons import runner
 from respons.config import ScenarioConfig
-from respons.randomness import replication_seed
-from respons.simulation import simulate_replication
+from respons.engine.randomness import replication_seed
+from respons.engine.replication import simulate_replication
+from respons.runs import replications as runner
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 BASELINE = CONFIGS / "vaernes-2020.yaml"

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from respons import metrics, runner
+from respons.analysis.intervals import confidence_interval
+from respons.analysis.kpis import KPI_UNITS, Context, busy_seconds, kpis, utilisation
 from respons.config import OUTCOMES
-from respons.metrics import KPI_UNITS, Context, busy_seconds, kpis, utilisation
-from respons.simulation import EVENT_COLUMNS
-from respons.staffing import OnDuty
+from respons.engine.replication import EVENT_COLUMNS
+from respons.engine.rosters import OnDuty
+from respons.runs import replications as runner
 
 NAN = math.nan
 POOLS = ["operators", "lead", "nurses"]
@@ -83,9 +84,9 @@ def test_within_target_share_counts_unanswered_and_rerouted_as_misses():
         {"arrival_s": 40, "outcome": "rerouted"},
         {"arrival_s": 50, "outcome": "abandoned"},
     ])
-    assert metrics.within_target_share(ev, 120.0) == pytest.approx(2 / 6)
-    assert metrics.within_target_share(ev, 121.0) == pytest.approx(3 / 6)
-    assert math.isnan(metrics.within_target_share(ev.iloc[:0], 120.0))
+    assert kpis(ev, ctx(target=121.0))["alarms_answered_within_target_share"] == \
+        pytest.approx(3 / 6)
+    assert math.isnan(kpis(ev.iloc[:0], ctx())["alarms_answered_within_target_share"])
     k = kpis(ev, ctx())
     assert k["alarms_answered_within_target_share"] == pytest.approx(2 / 6)
     assert k["alarms_answered"] == 3
@@ -263,7 +264,7 @@ def test_kpis_keys_match_units():
 @pytest.mark.parametrize("level", [0.90, 0.95, 0.99])
 def test_confidence_interval_matches_scipy_t(values, level):
     v = np.asarray(values)
-    mean, lo, hi = runner.confidence_interval(v, level)
+    mean, lo, hi = confidence_interval(v, level)
     ref_lo, ref_hi = stats.t.interval(level, v.size - 1, loc=v.mean(), scale=stats.sem(v))
     assert mean == pytest.approx(v.mean(), rel=1e-12)
     assert lo == pytest.approx(ref_lo, rel=1e-12)
@@ -273,17 +274,17 @@ def test_confidence_interval_matches_scipy_t(values, level):
 def test_confidence_interval_ignores_nan():
     v = np.array([1.0, np.nan, 3.0, 2.0])
     clean = np.array([1.0, 3.0, 2.0])
-    assert runner.confidence_interval(v) == runner.confidence_interval(clean)
+    assert confidence_interval(v) == confidence_interval(clean)
 
 
 def test_confidence_interval_degenerate():
-    mean, lo, hi = runner.confidence_interval(np.array([4.2]))
+    mean, lo, hi = confidence_interval(np.array([4.2]))
     assert mean == 4.2 and math.isnan(lo) and math.isnan(hi)
-    mean, lo, hi = runner.confidence_interval(np.array([4.2, np.nan]))
+    mean, lo, hi = confidence_interval(np.array([4.2, np.nan]))
     assert mean == 4.2 and math.isnan(lo) and math.isnan(hi)
-    assert all(math.isnan(x) for x in runner.confidence_interval(np.array([np.nan, np.nan])))
-    assert all(math.isnan(x) for x in runner.confidence_interval(np.array([])))
-    assert runner.confidence_interval(np.array([2.0, 2.0, 2.0])) == (2.0, 2.0, 2.0)
+    assert all(math.isnan(x) for x in confidence_interval(np.array([np.nan, np.nan])))
+    assert all(math.isnan(x) for x in confidence_interval(np.array([])))
+    assert confidence_interval(np.array([2.0, 2.0, 2.0])) == (2.0, 2.0, 2.0)
 
 
 def test_summarise_one_replication_has_no_interval():
@@ -302,10 +303,10 @@ def test_summarise_many_replications():
     rows = [{"replication": r, **{k: v for k in KPI_UNITS}} for r, v in enumerate(vals)]
     rows[1]["answer_time_mean_s"] = NAN  # one replication without answered alarms
     s = runner.summarise(pd.DataFrame(rows))
-    m, lo, hi = runner.confidence_interval(np.array(vals))
+    m, lo, hi = confidence_interval(np.array(vals))
     assert s["operator_utilisation"] == {"mean": m, "ci_low": lo, "ci_high": hi,
                                          "unit": "share"}
-    m2, lo2, hi2 = runner.confidence_interval(np.array([0.5, 0.6, 0.65]))
+    m2, lo2, hi2 = confidence_interval(np.array([0.5, 0.6, 0.65]))
     assert s["answer_time_mean_s"]["mean"] == pytest.approx(m2)
     assert s["answer_time_mean_s"]["ci_low"] == pytest.approx(lo2)
     assert s["answer_time_mean_s"]["ci_high"] == pytest.approx(hi2)

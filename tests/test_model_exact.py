@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from respons import model
 from respons.config import ScenarioConfig
-from respons.contacts import CAT_CODE, Contacts
-from respons.model import ANSWERED, LEFT, WAITING, PoolPlan, ServicePlan
-from respons.simulation import EVENT_COLUMNS, simulate_replication
-from respons.staffing import OnDuty
+from respons.engine import core as model
+from respons.engine.contacts import CAT_CODE, Contacts
+from respons.engine.core import ANSWERED, LEFT, WAITING, PoolPlan, ServicePlan
+from respons.engine.replication import EVENT_COLUMNS, simulate_replication
+from respons.engine.rosters import OnDuty
 
 ALARM = CAT_CODE["alarm"]
 TECH = CAT_CODE["technical"]

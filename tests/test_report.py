@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from respons.cli import main
-from respons.report import make_report, write_report
-from respons.report_sections import fmt_count, fmt_seconds, fmt_share, fmt_value
+from respons.report.page import make_report, write_report
+from respons.report.sections import fmt_count, fmt_seconds, fmt_share, fmt_value
 
 
 @pytest.fixture(scope="module")

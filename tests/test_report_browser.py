@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from respons.report import make_report
+from respons.report.page import make_report
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import yaml
 
-from respons import contacts
-from respons.costs import allocate, member_fraction
+from respons.analysis.costs import allocate, member_fraction
+from respons.config.loading import load_config
+from respons.engine import contacts
+from respons.engine.randomness import Streams, replication_seed
 from respons.errors import UserError
-from respons.loading import load_config
-from respons.randomness import Streams, replication_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "configs" / "vaernes-2020.yaml"

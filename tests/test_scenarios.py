@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from respons.calibrate import expected_resolved_share, expected_total
 from respons.cli import main
 from respons.config import Category
-from respons.loading import load_config
-from respons.scenarios import (
+from respons.config.loading import load_config
+from respons.studies.calibrate import expected_resolved_share, expected_total
+from respons.studies.scenarios import (
     ACCOUNTS_2020_KNOK,
     compare,
     cost_check,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from respons.analysis.erlang import erlang_c_metrics
 from respons.cli import main
 from respons.config import ScenarioConfig
-from respons.erlang import erlang_c_metrics
+from respons.engine.rosters import weekly_hours
 from respons.errors import UserError
-from respons.staff import (
+from respons.studies.staff import (
     block_loads,
     find_staffing,
     fte,
@@ -17,7 +18,6 @@ from respons.staff import (
     staffed_pool,
     with_roster,
 )
-from respons.staffing import weekly_hours
 
 BLOCKS = parse_blocks(["night=23-07", "day=07-15", "evening=15-23"])
 
@@ -61,7 +61,7 @@ def test_stationary_centre_gets_the_erlang_c_answer() -> None:
 
 
 def test_simulation_adds_staff_where_erlang_start_is_short(monkeypatch) -> None:
-    import respons.staff as staff_mod
+    import respons.studies.staff as staff_mod
 
     real = staff_mod.agents_needed
     monkeypatch.setattr(staff_mod, "agents_needed", lambda *a, **k: real(*a, **k) - 1)

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 
-import respons.sweep as sweep_mod
+import respons.studies.sweep as sweep_mod
+from respons.analysis.kpis import KPI_UNITS
 from respons.cli import main
-from respons.metrics import KPI_UNITS
-from respons.sweep import load_sweep, plan, run_sweep
+from respons.studies.sweep import load_sweep, plan, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "configs" / "vaernes-2020.yaml"

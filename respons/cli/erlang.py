@@ -1,0 +1,292 @@
+"""`python -m respons erlang`: analytic staffing figures (Erlang C, or Erlang A with patience).
+
+A quick answer without simulating: for a call rate, a mean handling time and a number of
+operators, the probability that a caller waits, the share answered within the target, the mean
+wait and the operators' occupancy; optionally the fewest operators meeting a service level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import textwrap
+
+from respons.analysis.erlang import (
+    ChainTooLargeError,
+    ErlangAResult,
+    ErlangResult,
+    agents_needed,
+    erlang_a_metrics,
+    erlang_c_metrics,
+)
+from respons.cli.args import int_between
+from respons.errors import UserError
+
+#: Upper limit on --agents and on the search for the agents needed (keeps every answer fast).
+MAX_AGENTS = 100_000
+_agents = int_between(1, MAX_AGENTS)
+
+JSON_KEYS = ("agents", "wait_probability", "service_level", "mean_wait_s", "occupancy")
+
+_EPILOG = """\
+models:
+  without --patience: Erlang C (M/M/c), callers wait until answered;
+  with --patience S:  Erlang A (M/M/c+M), callers hang up after an exponentially
+                      distributed time with mean S seconds (adds the abandon probability).
+
+unstable load (Erlang C only): when the offered load (--per-hour x --aht / 3600 erlangs)
+is at or above --agents, the queue grows without bound. The command still answers, with
+exit code 0, and says so in a note (on stderr with --json): probability of waiting 100 %,
+service level 0 %, mean wait unbounded (null in JSON), occupancy 100 %. Erlang A is
+always stable, because callers abandon.
+
+--json prints one JSON object with the keys agents, wait_probability, service_level,
+mean_wait_s and occupancy (probabilities as fractions, times in seconds), plus
+agents_needed with --service-level and abandon_probability with --patience.
+
+exit codes: 0 answered; 2 invalid input (the message names the flag), e.g. a negative
+--per-hour, --agents below 1, --service-level outside (0, 1), --agents missing without
+--service-level, or a service level not reachable with up to 100000 agents.
+
+example: respons erlang --per-hour 6 --aht 240 --agents 2 --target 120 --service-level 0.98
+"""
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got '{text}'")
+    return value
+
+
+def _nonneg_float(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _open_fraction(text: str) -> float:
+    value = _number(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a fraction strictly between 0 and 1 (e.g. 0.8 for 80 %), got {text}")
+    return value
+
+
+def add_parser(sub) -> None:
+    """Register the `erlang` subcommand on the subparsers object `sub`."""
+    p = sub.add_parser(
+        "erlang",
+        help="analytic staffing figures (Erlang C, or Erlang A with --patience)",
+        description=__doc__,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--per-hour", type=_nonneg_float, required=True, metavar="RATE",
+                   help="calls arriving per hour (>= 0)")
+    p.add_argument("--aht", type=_positive_float, required=True, metavar="S",
+                   help="mean handling time per call, seconds (> 0)")
+    p.add_argument("--agents", type=_agents, metavar="N",
+                   help="operators on duty (>= 1); optional with --service-level, then the "
+                        "figures are for the fewest operators meeting it")
+    p.add_argument("--target", type=_nonneg_float, required=True, metavar="S",
+                   help="answer-time target, seconds (>= 0): the service level is the share "
+                        "of all calls answered within it")
+    p.add_argument("--service-level", type=_open_fraction, metavar="P",
+                   help="required share answered within --target, strictly between 0 and 1 "
+                        "(e.g. 0.8); also reports the fewest operators meeting it")
+    p.add_argument("--patience", type=_positive_float, metavar="S",
+                   help="mean patience of a waiting caller, seconds (> 0): switches to "
+                        "Erlang A and adds the abandon probability")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object instead of the table")
+    p.set_defaults(func=run)
+
+
+# ---------------------------------------------------------------- computation
+
+
+def _metrics(args: argparse.Namespace, agents: int) -> ErlangResult:
+    """Erlang C or A figures for `agents` operators; input problems become UserError."""
+    try:
+        if args.patience is None:
+            return erlang_c_metrics(args.per_hour, args.aht, agents, args.target)
+        return erlang_a_metrics(args.per_hour, args.aht, agents, args.target, args.patience)
+    except ChainTooLargeError:
+        raise UserError(
+            f"Erlang A with --patience {args.patience:g} s and {agents} agent(s) is so "
+            f"overloaded that millions of callers would be queued, which is too large to "
+            f"solve; use a shorter --patience, more --agents, or drop --patience (Erlang C)."
+        ) from None
+    except ValueError as e:  # defensive: the flag types already validate every value
+        raise UserError(f"respons erlang: {e}.") from None
+
+
+def _search_limit(offered_load: float) -> int:
+    """Most agents tried when searching: far beyond any reachable level (square-root staffing
+    with beta = 10 leaves a waiting probability around 1e-23), capped at MAX_AGENTS."""
+    beyond = math.ceil(offered_load + 10.0 * math.sqrt(offered_load)) + 100
+    return min(MAX_AGENTS, max(1000, beyond))
+
+
+def _erlang_a_meets(args: argparse.Namespace, agents: int) -> bool:
+    try:
+        res = erlang_a_metrics(args.per_hour, args.aht, agents, args.target, args.patience)
+    except ChainTooLargeError:
+        return False  # millions of callers queued: far from any service level
+    return res.service_level >= args.service_level
+
+
+def _agents_needed_a(args: argparse.Namespace, limit: int) -> int | None:
+    """Fewest agents meeting --service-level under Erlang A, or None beyond `limit`.
+
+    Same answer as `respons.analysis.erlang.agents_needed(..., patience_s=...)` (the service level
+    grows with the number of agents), but found by doubling and bisection: a dozen or so
+    evaluations instead of one per agent, so hundreds or thousands of agents stay fast.
+    """
+    offered = args.per_hour * args.aht / 3600.0
+    lo, hi = 0, max(1, min(limit, math.ceil(offered)))  # lo: known to fail (0 agents)
+    while not _erlang_a_meets(args, hi):
+        if hi >= limit:
+            return None
+        lo, hi = hi, min(limit, 2 * hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _erlang_a_meets(args, mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _agents_needed(args: argparse.Namespace) -> int:
+    offered = args.per_hour * args.aht / 3600.0
+    limit = _search_limit(offered)
+    if args.patience is None:
+        # Check the limit first: an unreachable level fails at once instead of after a scan.
+        top = erlang_c_metrics(args.per_hour, args.aht, limit, args.target)
+        needed = None
+        if top.service_level >= args.service_level:
+            needed = agents_needed(args.per_hour, args.aht, args.target, args.service_level,
+                                   max_agents=limit)
+    else:
+        needed = _agents_needed_a(args, limit)
+    if needed is None:
+        raise UserError(
+            f"--service-level {args.service_level:g} within --target {args.target:g} s is not "
+            f"reachable with up to {limit} agents at --per-hour {args.per_hour:g} and --aht "
+            f"{args.aht:g} s; lower --service-level or raise --target.")
+    return needed
+
+
+# ---------------------------------------------------------------- output
+
+
+def _pct(p: float) -> str:
+    if p == 0.0 or p >= 1e-4:
+        return f"{100.0 * p:.2f} %"
+    return f"{100.0 * p:.1e} %"
+
+
+def _seconds(x: float) -> str:
+    return "unbounded" if math.isinf(x) else f"{x:,.1f} s"
+
+
+def _level(p: float) -> str:
+    return f"{round(100.0 * p, 6):g} %"
+
+
+def _unstable_note(args: argparse.Namespace, agents: int) -> str | None:
+    offered = args.per_hour * args.aht / 3600.0
+    if args.patience is not None or offered < agents:
+        return None
+    return (f"note: unstable: the offered load of {offered:.3g} erlangs is at or above the "
+            f"{agents} agent(s), so under Erlang C the queue grows without bound (mean wait "
+            f"unbounded, service level 0). Add agents (--agents) or model hang-ups with "
+            f"--patience (Erlang A).")
+
+
+def _table(args: argparse.Namespace, res: ErlangResult, needed: int | None) -> str:
+    offered = args.per_hour * args.aht / 3600.0
+    if isinstance(res, ErlangAResult):
+        head = (f"Erlang A (M/M/c+M): callers hang up after {args.patience:g} s on average "
+                f"if not answered")
+    else:
+        head = "Erlang C (M/M/c): callers wait until answered"
+    target = f"{args.target:g} s"
+    inputs = [
+        ("calls per hour", f"{args.per_hour:g}"),
+        ("mean handling time", f"{args.aht:g} s"),
+        ("offered load", f"{offered:.3f} erlangs"),
+        ("answer target", target),
+    ]
+    label = "agents" if args.agents is not None else "agents (fewest meeting the level)"
+    rows = [
+        (label, f"{res.agents}"),
+        ("probability of waiting", _pct(res.wait_probability)),
+        (f"answered within {target}", _pct(res.service_level)),
+        ("mean wait (all callers)", _seconds(res.mean_wait_s)),
+        ("occupancy", _pct(res.occupancy)),
+    ]
+    if isinstance(res, ErlangAResult):
+        rows += [
+            ("abandoned (hung up)", _pct(res.abandon_probability)),
+            (f"answered calls within {target}", _pct(res.answered_within_target_of_answered)),
+        ]
+    if needed is not None:
+        rows.append((f"agents needed for {_level(args.service_level)} within {target}",
+                     f"{needed}"))
+    width = max(len(k) for k, _ in inputs + rows) + 2
+    vwidth = max(len(v) for _, v in inputs + rows)
+    lines = [head, ""]
+    lines += [f"  {k:<{width}}{v:>{vwidth}}" for k, v in inputs]
+    lines.append("")
+    lines += [f"  {k:<{width}}{v:>{vwidth}}" for k, v in rows]
+    note = _unstable_note(args, res.agents)
+    if note:
+        lines += ["", textwrap.fill(note, width=88, break_on_hyphens=False)]
+    return "\n".join(lines)
+
+
+def _json(res: ErlangResult, needed: int | None) -> str:
+    d = res.as_dict()
+    out: dict[str, float | int | None] = {k: d[k] for k in JSON_KEYS}
+    if math.isinf(res.mean_wait_s):
+        out["mean_wait_s"] = None  # unbounded (unstable Erlang C); JSON has no infinity
+    if isinstance(res, ErlangAResult):
+        out["abandon_probability"] = res.abandon_probability
+    if needed is not None:
+        out["agents_needed"] = needed
+    return json.dumps(out, allow_nan=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.agents is None and args.service_level is None:
+        raise UserError(
+            "respons erlang: give --agents N (operators on duty), or --service-level P to "
+            "find the fewest operators answering that share of calls within --target "
+            "(see `respons erlang --help`).")
+    needed = _agents_needed(args) if args.service_level is not None else None
+    agents = args.agents if args.agents is not None else needed
+    res = _metrics(args, agents)
+    if args.json:
+        print(_json(res, needed))
+        note = _unstable_note(args, agents)
+        if note:
+            print(note, file=sys.stderr)
+    else:
+        print(_table(args, res, needed))
+    return 0

@@ -1,0 +1,102 @@
+"""Command line: `python -m respons COMMAND ...`. Every command returns an exit code; bad input
+is reported in one paragraph with exit code 2 and no traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from respons import __version__
+from respons.cli.args import non_negative_int, positive_int
+from respons.errors import UserError, one_paragraph
+
+if TYPE_CHECKING:
+    pass
+
+# Commands kept in their own modules, imported only when run (start-up stays fast): name ->
+# (module, one-line help for `respons --help`).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "report": ("respons.cli.report", "write figures and report.html of a run or sweep"),
+    "validate": ("respons.cli.validate", "compare 2019 and 2020 with the published figures"),
+    "calibrate": ("respons.cli.validate", "fit the year configs to the published figures"),
+    "sensitivity": ("respons.cli.validate", "move each assumed input ±25 %% and compare"),
+    "profile-log": ("respons.cli.validate", "estimate profiles from a centre's event log"),
+    "erlang": ("respons.cli.erlang", "Erlang C / A figures and agents needed"),
+    "sweep": ("respons.cli.sweep", "run a grid or list of variants x replications"),
+    "collect": ("respons.cli.sweep", "rebuild a sweep's tables from its task files"),
+    "staff": ("respons.cli.staff", "fewest operators per block that meet the target"),
+    "scenarios": ("respons.cli.scenarios", "list or compare the scenarios in configs/scenarios"),
+}
+
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors get the same treatment."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{self.prog}: {message} (see `{self.prog} --help`).")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the module of `command` is imported (the others get a help stub)."""
+    parser = _Parser(prog="respons", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"respons {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sim = sub.add_parser("simulate", help="simulate a scenario (default: the 2020 baseline)")
+    sim.add_argument("--config", type=Path, help="scenario YAML (default: embedded 2020 "
+                     "baseline, configs/vaernes-2020.yaml)")
+    sim.add_argument("--replications", type=positive_int, help="override replications")
+    sim.add_argument("--seed", type=non_negative_int, help="override the root seed")
+    sim.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE",
+                     help="override one field (VALUE parsed as YAML); repeatable")
+    sim.add_argument("--out", type=Path, help="write the run exactly here (must be new/empty)")
+    sim.add_argument("--no-events", action="store_true", help="skip events.parquet")
+    sim.add_argument("--no-report", action="store_true", help="skip figures and report.html")
+    sim.add_argument("--jobs", type=positive_int, default=1,
+                     help="replications on N local processes (same results as serial)")
+    sim.set_defaults(func=_simulate)
+
+    schema = sub.add_parser("schema", help="print the JSON schema of the config")
+    schema.set_defaults(func=cmd_schema)
+    if command in COMMANDS:
+        importlib.import_module(COMMANDS[command][0]).add_parser(sub)
+    for name, (_module, text) in COMMANDS.items():
+        if name not in sub.choices:
+            sub.add_parser(name, help=text, add_help=False)
+    return parser
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from respons.cli.simulate import cmd_simulate
+
+    return cmd_simulate(args)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from respons.config import ScenarioConfig
+
+    print(json.dumps(ScenarioConfig.model_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        command = next((a for a in argv if not a.startswith("-")), None)
+        args = build_parser(command).parse_args(argv)
+        return int(args.func(args))
+    except UserError as e:
+        print(f"error: {one_paragraph(str(e))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

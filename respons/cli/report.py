@@ -1,0 +1,56 @@
+"""`respons report DIR`: write the figures (when missing) and the self-contained report.html of
+a run or sweep directory, and print where it is."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from respons.errors import UserError
+
+
+def add_parser(sub: Any) -> None:
+    """Register the `report` command on the CLI's subparsers."""
+    rep = sub.add_parser("report", help="write figures and report.html for a run or sweep "
+                         "directory")
+    rep.add_argument("run_dir", type=Path, metavar="RUN_OR_SWEEP_DIR",
+                     help="a run directory (with summary.json), a sweep directory (with "
+                     "sweep-summary.csv) or a validation directory (with validation.csv)")
+    rep.set_defaults(func=cmd_report)
+
+
+REPORTABLE = ("summary.json", "sweep-summary.csv", "validation.csv")
+
+
+def check_report_dir(path: Path) -> None:
+    """A report needs a finished run, a sweep or a validation directory."""
+    if not path.exists():
+        raise UserError(f"report: {path} does not exist; give a run directory written by "
+                        "`respons simulate` (or a sweep directory).")
+    if not path.is_dir():
+        raise UserError(f"report: {path} is not a directory; give a run or sweep directory.")
+    if (path / "failed.json").is_file() and not (path / "summary.json").is_file():
+        raise UserError(f"report: {path} is a failed run (see failed.json); it has no "
+                        "results to report.")
+    if not any((path / name).is_file() for name in REPORTABLE):
+        raise UserError(f"report: {path} has neither summary.json (a run), sweep-summary.csv "
+                        "(a sweep) nor validation.csv (a validation); is it a complete run "
+                        "directory?")
+    if (path / "summary.json").is_file() and not (path / "config.resolved.yaml").is_file():
+        raise UserError(f"report: {path} has summary.json but no config.resolved.yaml; the "
+                        "run directory is incomplete.")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write figures (if missing) and report.html, then print the report's path."""
+    from respons.report.page import make_report
+
+    run_dir: Path = args.run_dir
+    check_report_dir(run_dir)
+    out = make_report(run_dir)
+    if (run_dir / "summary.json").is_file() and not (run_dir / "events.parquet").is_file():
+        print("note: no events.parquet (run with --no-events): only the figures that need "
+              "no event table are included.")
+    print(out)
+    return 0

@@ -1,0 +1,322 @@
+"""The scenario configuration: one nested, frozen pydantic model, the only source of defaults.
+
+Times are seconds unless a field says otherwise; dates are calendar dates in local time and the
+simulation clock is seconds since `period.start` 00:00.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from respons.config.base import OUTCOMES, WEEKDAYS, Category, Period, _Model
+from respons.config.distributions import Deterministic, Distribution
+from respons.config.staff import (
+    BackupRule,
+    Pool,
+    Role,
+    Service,
+    Shift,
+)
+
+__all__ = [
+    "OUTCOMES", "WEEKDAYS", "BackupRule", "Burst", "Category", "CostService", "Costs",
+    "EventKind", "HomeCare", "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate",
+    "RateBasis", "Role", "ScenarioConfig", "Service", "Shift", "Unanswered",
+]
+
+class Profile(_Model):
+    """Relative arrival intensity by hour of day and weekday; each is rescaled to mean 1."""
+
+    hourly: list[float] = Field(
+        min_length=24, max_length=24, description="24 relative weights, hour 0..23 (>= 0)."
+    )
+    weekday: list[float] = Field(
+        default=[1.0] * 7,
+        min_length=7,
+        max_length=7,
+        description="7 relative weights, Monday..Sunday (>= 0).",
+    )
+
+    @field_validator("hourly", "weekday")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(x < 0 or not math.isfinite(x) for x in v) or sum(v) <= 0:
+            raise ValueError("weights must be finite, >= 0 and not all zero")
+        return v
+
+
+class HomeCare(_Model):
+    """The municipality's home-care response to a forwarded alarm."""
+
+    dispatch_delay: Distribution = Field(
+        default=Deterministic(value=300.0),
+        description="From the end of the operator's call to a team leaving, seconds.",
+    )
+    travel: Distribution = Field(
+        default=Deterministic(value=900.0), description="Travel time to the citizen, seconds."
+    )
+    on_site: Distribution = Field(
+        default=Deterministic(value=1800.0), description="Time on site, seconds."
+    )
+    teams: int | None = Field(
+        default=None,
+        ge=1,
+        description="Teams able to respond at once; null = unlimited (no waiting for a team).",
+    )
+
+
+class Municipality(_Model):
+    """A member municipality: who it is, when its alarms moved to the centre, its home care."""
+
+    name: str = Field(min_length=1, description="Name, unique.")
+    number: str = Field(pattern=r"^\d{4}$", description="Four-digit municipality number (text).")
+    population: int = Field(ge=0, description="Inhabitants on 1 January of the year.")
+    population_80plus: int | None = Field(default=None, ge=0, description="Inhabitants 80+.")
+    joined: dt.date = Field(description="Date its alarms start arriving at the centre.")
+    ramp_up_days: float = Field(
+        default=0.0, ge=0, description="Days over which its volume rises linearly to full."
+    )
+    services: list[Category] = Field(
+        default=[Category.alarm, Category.technical],
+        description="Categories of contact it sends to the centre (e.g. only 'technical' for a "
+        "member buying the IT-technical service alone; 'legevakt' for legevakt members).",
+    )
+    homecare: HomeCare = Field(default_factory=HomeCare, description="Home-care response.")
+
+
+class RateBasis(StrEnum):
+    per_1000_inhabitants = "per_1000_inhabitants"
+    per_80plus = "per_80plus"
+    per_municipality = "per_municipality"
+
+
+class Rate(_Model):
+    """Mean arrivals per year for one municipality, before profile and ramp-up."""
+
+    basis: RateBasis = Field(description="What the yearly value is per.")
+    per_year: float = Field(gt=0, description="Arrivals per year per basis unit.")
+
+
+class Outcomes(_Model):
+    """Probabilities of what an answered event ends as; must sum to 1."""
+
+    resolved_by_operator: float = Field(default=1.0, ge=0, le=1)
+    homecare: float = Field(default=0.0, ge=0, le=1)
+    emergency: float = Field(default=0.0, ge=0, le=1)
+    it_technical: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum(self) -> Outcomes:
+        total = sum(self.as_tuple())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"outcome probabilities must sum to 1, got {total:.6g}")
+        return self
+
+    def as_tuple(self) -> tuple[float, ...]:
+        return tuple(getattr(self, k) for k in OUTCOMES)
+
+
+class EventKind(_Model):
+    """A kind of incoming contact: its stream, urgency, handling and outcome."""
+
+    name: str = Field(min_length=1, description="Name, unique (e.g. 'button', 'battery').")
+    category: Category = Field(description="alarm, technical or legevakt.")
+    priority: int = Field(ge=0, le=9, description="0 = most urgent; queue is priority then FCFS.")
+    rate: Rate = Field(description="Yearly arrival rate per municipality.")
+    municipalities: list[str] | None = Field(
+        default=None,
+        description="Municipalities that generate it; null = all whose `services` include "
+        "this kind's category.",
+    )
+    profile: str = Field(description="Name of the hour x weekday profile in `profiles`.")
+    talk: Distribution = Field(description="Talk (handling) time, seconds.")
+    wrap_up: Distribution = Field(
+        default=Deterministic(value=0.0), description="After-call work, seconds."
+    )
+    outcomes: Outcomes = Field(default_factory=Outcomes, description="Outcome probabilities.")
+    forward_extra: Distribution = Field(
+        default=Deterministic(value=0.0),
+        description="Extra operator time when forwarded (home care, emergency, IT), seconds.",
+    )
+
+
+class Unanswered(_Model):
+    """What a waiting event does if not answered within its patience."""
+
+    policy: Literal["keep_waiting", "reroute", "abandon"] = Field(
+        default="keep_waiting",
+        description="keep_waiting; reroute (to a secondary receiver); abandon (caller hangs up).",
+    )
+    patience: Distribution | None = Field(
+        default=None, description="Time until reroute/abandon, seconds (needed unless waiting)."
+    )
+
+    @model_validator(mode="after")
+    def _patience(self) -> Unanswered:
+        if self.policy != "keep_waiting" and self.patience is None:
+            raise ValueError(f"policy '{self.policy}' needs a patience distribution")
+        return self
+
+
+class CostService(_Model):
+    """A service whose staffing cost is shared by its member municipalities."""
+
+    name: str = Field(min_length=1, description="Name, e.g. 'answer_service'.")
+    pools: list[str] = Field(min_length=1, description="Pools whose rostered hours it pays.")
+    flat_share: float = Field(
+        ge=0, le=1, description="Share split equally between members (rest by population)."
+    )
+    category: Category = Field(
+        description="Members are the municipalities sending this category of contact."
+    )
+    hourly_cost_nok: float = Field(gt=0, description="Cost per rostered hour of its pools, NOK.")
+
+
+class Costs(_Model):
+    """Staff cost and its allocation keys (seed-facts.md §2.12: answer service 15 % flat / 85 %
+    by population, IT-technical 41 % / 59 %), pro rata by days of membership."""
+
+    services: list[CostService] = Field(min_length=1, description="Services to allocate.")
+
+
+class Burst(_Model):
+    """A storm: `count` contacts of one kind within `duration_s` (e.g. a power outage raising
+    'lost connection' alerts), spread over municipalities by population."""
+
+    name: str = Field(min_length=1, description="Name, unique; names its random stream.")
+    kind: str = Field(description="Event kind of the contacts.")
+    start: dt.datetime = Field(description="Local date and time the storm starts.")
+    duration_s: float = Field(gt=0, description="Length of the storm, seconds.")
+    count: int = Field(ge=1, le=1_000_000, description="Contacts raised by the storm.")
+    municipalities: list[str] | None = Field(
+        default=None, description="Affected municipalities; null = all sending the kind."
+    )
+
+
+class ScenarioConfig(_Model):
+    """A whole scenario: calendar, municipalities, event kinds, staff, rules."""
+
+    scenario: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Name, used for run directories."
+    )
+    description: str = Field(default="", description="One line saying what this scenario is.")
+    period: Period = Field(description="The simulated calendar period.")
+    replications: int = Field(default=10, ge=1, le=100_000, description="Replications.")
+    seed: int = Field(default=2020, ge=0, description="Root seed for all random streams.")
+    target_s: float = Field(default=120.0, gt=0, description="Answer-time target, seconds.")
+    drain_days: float = Field(
+        default=7.0, ge=0, description="Days after the period to finish work still waiting."
+    )
+    fte_hours_per_week: float = Field(
+        default=35.5, gt=0, description="Rostered hours per week of one FTE (rota week)."
+    )
+    profiles: dict[str, Profile] = Field(min_length=1, description="Named arrival profiles.")
+    municipalities: list[Municipality] = Field(min_length=1)
+    event_kinds: list[EventKind] = Field(min_length=1)
+    pools: list[Pool] = Field(min_length=1)
+    unanswered: dict[Category, Unanswered] = Field(
+        default={}, description="Per category; missing categories keep waiting."
+    )
+    costs: Costs | None = Field(default=None, description="Optional cost parameters.")
+    bursts: list[Burst] = Field(default=[], description="Storms of contacts (optional).")
+    calibration_note: str = Field(
+        default="", description="When and how fitted values were fitted (set by `calibrate`)."
+    )
+
+    @model_validator(mode="after")
+    def _cross(self) -> ScenarioConfig:
+        _unique([m.name for m in self.municipalities], "municipalities", "name")
+        _unique([m.number for m in self.municipalities], "municipalities", "number")
+        _unique([k.name for k in self.event_kinds], "event_kinds", "name")
+        _unique([p.name for p in self.pools], "pools", "name")
+        names = {m.name for m in self.municipalities}
+        by_name = {m.name: m for m in self.municipalities}
+        for i, k in enumerate(self.event_kinds):
+            if k.profile not in self.profiles:
+                raise ValueError(
+                    f"event_kinds.{i}.profile: unknown profile '{k.profile}'; "
+                    f"allowed: {sorted(self.profiles)}"
+                )
+            for j, m in enumerate(k.municipalities or []):
+                if m not in names:
+                    raise ValueError(
+                        f"event_kinds.{i}.municipalities.{j}: unknown municipality '{m}'; "
+                        f"allowed: {sorted(names)}"
+                    )
+            if k.rate.basis == RateBasis.per_80plus:
+                for m in self.kind_municipalities(k):
+                    if by_name[m].population_80plus is None:
+                        raise ValueError(
+                            f"event_kinds.{i}.rate.basis: per_80plus needs population_80plus "
+                            f"for municipality '{m}'"
+                        )
+        self._check_bursts(names)
+        self._check_costs()
+        served = {s.category for p in self.pools for s in p.serves}
+        for i, k in enumerate(self.event_kinds):
+            if k.category not in served:
+                raise ValueError(
+                    f"event_kinds.{i}.category: no pool serves category '{k.category.value}'"
+                )
+        for cat in {k.category for k in self.event_kinds}:
+            if not any(s.category == cat and s.rule == BackupRule.primary
+                       for p in self.pools for s in p.serves):
+                raise ValueError(f"pools: no pool serves category '{cat.value}' as primary")
+        return self
+
+    def _check_bursts(self, names: set[str]) -> None:
+        _unique([b.name for b in self.bursts], "bursts", "name")
+        kinds = {k.name: k for k in self.event_kinds}
+        start = dt.datetime.combine(self.period.start, dt.time())
+        end = dt.datetime.combine(self.period.end, dt.time())
+        for i, b in enumerate(self.bursts):
+            if b.kind not in kinds:
+                raise ValueError(f"bursts.{i}.kind: unknown event kind '{b.kind}'; allowed: "
+                                 f"{sorted(kinds)}")
+            if not start <= b.start < end:
+                raise ValueError(f"bursts.{i}.start: {b.start} is outside the period "
+                                 f"{self.period.start} to {self.period.end}")
+            for j, m in enumerate(b.municipalities or []):
+                if m not in names:
+                    raise ValueError(f"bursts.{i}.municipalities.{j}: unknown municipality "
+                                     f"'{m}'; allowed: {sorted(names)}")
+            if not self.burst_municipalities(b):
+                raise ValueError(f"bursts.{i}.municipalities: no municipality sends "
+                                 f"'{b.kind}' contacts")
+
+    def _check_costs(self) -> None:
+        if self.costs is None:
+            return
+        pools = {p.name for p in self.pools}
+        _unique([s.name for s in self.costs.services], "costs.services", "name")
+        for i, s in enumerate(self.costs.services):
+            for j, p in enumerate(s.pools):
+                if p not in pools:
+                    raise ValueError(f"costs.services.{i}.pools.{j}: unknown pool '{p}'; "
+                                     f"allowed: {sorted(pools)}")
+
+    def burst_municipalities(self, burst: Burst) -> list[str]:
+        """Municipalities a storm hits (those sending its kind when unspecified)."""
+        if burst.municipalities is not None:
+            return list(burst.municipalities)
+        kind = next(k for k in self.event_kinds if k.name == burst.kind)
+        return self.kind_municipalities(kind)
+
+    def kind_municipalities(self, kind: EventKind) -> list[str]:
+        """Municipalities that generate `kind` (all sending its category when unspecified)."""
+        if kind.municipalities is not None:
+            return list(kind.municipalities)
+        return [m.name for m in self.municipalities if kind.category in m.services]
+
+
+def _unique(values: list[str], field: str, key: str) -> None:
+    seen: set[str] = set()
+    for i, v in enumerate(values):
+        if v in seen:
+            raise ValueError(f"{field}.{i}.{key}: '{v}' appears more than once; must be unique")
+        seen.add(v)

@@ -1,0 +1,1 @@
+"""Figures, the self-contained HTML report, and number formatting for people."""

@@ -1,0 +1,1 @@
+"""Replications of a scenario and the run directory they are written to."""

@@ -1,0 +1,118 @@
+"""What a run directory holds: resolved config, metadata, summary, replications, events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import platform
+import subprocess
+import sys
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from respons import __version__
+from respons.analysis.costs import allocate
+from respons.analysis.load import offered_load
+from respons.config import ScenarioConfig
+from respons.engine.rosters import fte
+from respons.runs.replications import RunResult
+from respons.runs.rundir import write_json, write_text
+
+PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "PyYAML")
+
+
+def resolved_yaml(cfg: ScenarioConfig) -> str:
+    """The config with every default filled in, as YAML (re-loadable as a config)."""
+    data = cfg.model_dump(mode="json")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def git_revision() -> str | None:
+    """The git commit of the respons source tree, with '-dirty' if modified; None if unknown."""
+    here = Path(__file__).resolve().parents[2]
+    try:
+        rev = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--", "respons"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return rev + ("-dirty" if dirty else "")
+
+
+def versions() -> dict[str, str]:
+    out = {"respons": __version__, "python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            out[name] = "missing"
+    return out
+
+
+def metadata(cfg: ScenarioConfig, config_source: str, started: dt.datetime) -> dict[str, Any]:
+    """Everything needed to repeat the run."""
+    text = resolved_yaml(cfg)
+    return {
+        "scenario": cfg.scenario,
+        "seed": cfg.seed,
+        "replications": cfg.replications,
+        "config_source": config_source,
+        "config_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "command": sys.argv,
+        "versions": versions(),
+        "git_revision": git_revision(),
+        "platform": platform.platform(),
+        "started_utc": started.isoformat(timespec="seconds"),
+    }
+
+
+def write_start(work: Path, cfg: ScenarioConfig, meta: dict[str, Any]) -> None:
+    """Written first, before any simulation."""
+    write_text(work / "config.resolved.yaml", resolved_yaml(cfg))
+    write_json(work / "metadata.json", meta)
+
+
+def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
+    """The summary.json document."""
+    return {
+        "scenario": cfg.scenario,
+        "seed": cfg.seed,
+        "replications": cfg.replications,
+        "period": {"start": cfg.period.start.isoformat(), "end": cfg.period.end.isoformat()},
+        "municipalities_configured": len(cfg.municipalities),
+        "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week), 3) for p in cfg.pools},
+        "offered_load": _load(cfg),
+        "kpis": result.summary,
+        **({"costs": costs} if (costs := allocate(cfg)) is not None else {}),
+    }
+
+
+def _load(cfg: ScenarioConfig) -> dict[str, float]:
+    load = offered_load(cfg)
+    return {"expected_contacts": round(load.contacts, 1),
+            "offered_erlang": round(load.offered_erlang, 4),
+            "staff_on_duty_mean": round(load.staff_mean, 4),
+            "utilisation": round(load.utilisation, 4)}
+
+
+def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> None:
+    """replications.csv, events.parquet (if kept), then summary.json last."""
+    result.replications.to_csv(work / "replications.csv", index=False)
+    if result.events is not None:
+        tmp = work / ".events.parquet.tmp"
+        # dictionary-encode only the label columns: half the write time, same content
+        labels = [c for c in result.events.columns
+                  if isinstance(result.events[c].dtype, pd.CategoricalDtype)]
+        result.events.to_parquet(tmp, index=False, use_dictionary=labels)
+        tmp.replace(work / "events.parquet")
+    write_json(work / "summary.json", summary(cfg, result))
+
+
+def finish_metadata(work: Path, meta: dict[str, Any], wall_s: float) -> None:
+    write_json(work / "metadata.json", {**meta, "wall_time_s": round(wall_s, 3),
+                                        "status": "complete"})
