@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from respons.config import Category
 from respons.config.loading import default_config_text, load_config
+from respons.errors import UserError
 from respons.runs.replications import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,3 +51,19 @@ def test_sweep_files_are_not_scenarios() -> None:
         if "sweeps" in p.parts:
             data = yaml.safe_load(p.read_text("utf-8"))
             assert "points" in data or "grid" in data, p
+
+
+def test_goal_and_target_are_one_limit():
+    cfg = load_config(None, ["goal={share: 0.95}"])
+    assert cfg.goal.within_s == cfg.target_s == 120
+    assert load_config(None, ["goal={share: 0.9}", "target_s=60"]).goal.within_s == 60
+    assert load_config(None, []).goal is None  # no hidden default goal
+    with pytest.raises(UserError, match="goal.within_s .* differs from target_s"):
+        load_config(None, ["goal={share: 0.95, within_s: 60}"])
+    with pytest.raises(UserError, match="goal.share"):
+        load_config(None, ["goal={share: 0}"])
+    with pytest.raises(UserError, match="alarm goal"):
+        load_config(None, ["goal={share: 0.9, categories: {alarm: 0.8}}"])
+    cfg = load_config(None, ["goal={share: 0.95, categories: {legevakt: 0.8}}"])
+    assert cfg.goal.share_for(Category.legevakt) == 0.8
+    assert cfg.goal.share_for(Category.technical) is None

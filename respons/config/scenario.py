@@ -25,8 +25,8 @@ from respons.config.staff import (
 
 __all__ = [
     "OUTCOMES", "WEEKDAYS", "BackupRule", "Burst", "Category", "CostService", "Costs",
-    "EventKind", "HomeCare", "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate",
-    "RateBasis", "Role", "ScenarioConfig", "Service", "Shift", "Unanswered",
+    "EventKind", "Goal", "HomeCare", "Municipality", "Outcomes", "Period", "Pool", "Profile",
+    "Rate", "RateBasis", "Role", "ScenarioConfig", "Service", "Shift", "Unanswered",
 ]
 
 class Profile(_Model):
@@ -198,6 +198,35 @@ class Burst(_Model):
     )
 
 
+class Goal(_Model):
+    """The answer goal the verdict is judged on: `share` of the offered alarms answered within
+    `within_s` seconds (rerouted or unanswered alarms count as misses), optionally with goals
+    for other categories judged at the same limit. A goal is a decision of the centre, never
+    a default: commands that need one and find none in the config ask for it (`--goal`,
+    `--within`). `within_s` and the config's `target_s` are one limit: give either."""
+
+    share: float = Field(gt=0, le=1, description="Share of alarms to answer within the limit.")
+    within_s: float = Field(gt=0, le=86400, description="Answer-time limit, seconds "
+                            "(the config's `target_s`; filled in from it when left out).")
+    categories: dict[Category, float] = Field(
+        default={}, description="Shares for other categories (technical, legevakt), judged at "
+        "the same limit, optional.")
+
+    @field_validator("categories")
+    @classmethod
+    def _others(cls, v: dict[Category, float]) -> dict[Category, float]:
+        if Category.alarm in v:
+            raise ValueError("the alarm goal is `goal.share`; list only other categories here")
+        for cat, share in v.items():
+            if not 0 < share <= 1:
+                raise ValueError(f"{cat.value}: a share must be in (0, 1], got {share}")
+        return v
+
+    def share_for(self, category: Category) -> float | None:
+        """The goal share for `category` (None when it has none)."""
+        return self.share if category == Category.alarm else self.categories.get(category)
+
+
 class ScenarioConfig(_Model):
     """A whole scenario: calendar, municipalities, event kinds, staff, rules."""
 
@@ -208,7 +237,13 @@ class ScenarioConfig(_Model):
     period: Period = Field(description="The simulated calendar period.")
     replications: int = Field(default=10, ge=1, le=100_000, description="Replications.")
     seed: int = Field(default=2020, ge=0, description="Root seed for all random streams.")
-    target_s: float = Field(default=120.0, gt=0, description="Answer-time target, seconds.")
+    target_s: float = Field(
+        default=120.0, gt=0,
+        description="Answer-time limit of the *_within_target_share KPIs, seconds (with a "
+        "`goal`, leave it out: it follows `goal.within_s`).")
+    goal: Goal | None = Field(
+        default=None, description="The answer goal the verdict is judged on (optional; no "
+        "default).")
     drain_days: float = Field(
         default=7.0, ge=0, description="Days after the period to finish work still waiting."
     )
@@ -227,6 +262,25 @@ class ScenarioConfig(_Model):
     calibration_note: str = Field(
         default="", description="When and how fitted values were fitted (set by `calibrate`)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_limit(cls, data: object) -> object:
+        """`goal.within_s` and `target_s` are one limit: either fills in the other."""
+        if not isinstance(data, dict) or not isinstance(data.get("goal"), dict):
+            return data
+        goal, within, target = data["goal"], data["goal"].get("within_s"), data.get("target_s")
+        if within is None and target is None:
+            raise ValueError("goal.within_s: missing; give the answer-time limit of the goal "
+                             "(or target_s)")
+        if within is None:
+            return {**data, "goal": {**goal, "within_s": target}}
+        if target is None:
+            return {**data, "target_s": within}
+        if _real(within) and _real(target) and float(within) != float(target):
+            raise ValueError(f"goal.within_s ({within:g}) differs from target_s ({target:g}): "
+                             "they are one limit; set one of them")
+        return data
 
     @model_validator(mode="after")
     def _cross(self) -> ScenarioConfig:
@@ -312,6 +366,10 @@ class ScenarioConfig(_Model):
         if kind.municipalities is not None:
             return list(kind.municipalities)
         return [m.name for m in self.municipalities if kind.category in m.services]
+
+
+def _real(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
 
 
 def _unique(values: list[str], field: str, key: str) -> None:
