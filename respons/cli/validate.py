@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
 import time
 from pathlib import Path
 
@@ -108,7 +107,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         validate(dict(data[year]), str(paths[year]))
         text = yamlio.dumps(data[year])
         write_text(paths[year], text)
-        _sync_package_copy(paths[year])
         print(f"{paths[year]}: " + ", ".join(f"{k}={v}" for k, v in fit.values.items()))
     return 0
 
@@ -124,13 +122,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, overrides)
     print(sens_markdown(sensitivity(cfg, args.change)))
     return 0
-
-
-def _sync_package_copy(path: Path) -> None:
-    """Keep the embedded copy equal to configs/ when running from a source checkout."""
-    dst = PACKAGE_DATA / path.name
-    if dst.exists() and dst.resolve() != path.resolve() and path.parent.name == "configs":
-        shutil.copyfile(path, dst)
 
 
 def _add_log_parser(sub: argparse._SubParsersAction) -> None:

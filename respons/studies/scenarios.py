@@ -27,8 +27,9 @@ from respons.engine.rosters import fte
 from respons.errors import UserError
 from respons.runs.replications import replication_kpis
 
-DEFAULT_DIR = Path("configs/scenarios")
-DEFAULT_BASELINE = Path("configs/vaernes-2020.yaml")
+DATA = Path(__file__).resolve().parents[1] / "data"  # the package data (configs/ links here)
+DEFAULT_DIR = DATA / "scenarios"
+DEFAULT_BASELINE = DATA / "vaernes-2020.yaml"
 HEADLINE: dict[str, str] = {
     "alarms_answered": "alarms answered",
     "alarms_answered_within_target_share": "alarms within target",
