@@ -67,7 +67,7 @@ class Assumption(_Model):
                 raise ValueError("range: missing; only a fitted input may have no range")
             return self
         if self.log and (isinstance(self.range[0], dt.date) or self.range[0] <= 0):
-            raise ValueError("log: true needs a positive numeric range")
+            raise ValueError("log: a log scale needs a positive numeric range")
         if self.balance and (self.log or isinstance(self.range[0], dt.date) or self.integer):
             raise ValueError("balance: only for a plain numeric share (no log, date or integer)")
         return self
