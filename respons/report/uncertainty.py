@@ -87,9 +87,10 @@ def write_figures(out: Path, inputs: pd.DataFrame, ranges: pd.DataFrame,
     fig = morris_figure(inputs, kpi, unit)
     save_figure(fig, out / "figures", "morris")
     figs.append(("morris", "Which assumptions move the headline KPI",
-                 "Morris μ* (bar: mean absolute change of the KPI when the input moves by "
-                 "two thirds of its range) and σ (dot: how much that change depends on the "
-                 "other inputs). Coloured: inputs sampled in the second stage."))
+                 "Morris μ* (bar: mean absolute elementary effect, the change of the KPI "
+                 "over a step of two thirds of the input's range, scaled to the whole range) "
+                 "and σ (dot: how much that effect depends on the other inputs). Coloured: "
+                 "inputs sampled in the second stage."))
     if f"kpi:{kpi}" in samples.columns and kpi in set(ranges["kpi"]):
         fig = range_figure(samples, ranges, kpi)
         save_figure(fig, out / "figures", "range")
