@@ -149,3 +149,16 @@ def test_the_2020_baseline_year(tmp_path: Path) -> None:
     r = pd.read_csv(out / "ranges.csv").set_index("kpi").loc[RANKED_ON]
     assert r.p95 - r.p05 > 5 * (r.ci_high - r.ci_low)
     assert np.isfinite(r.p05) and r.p05 < r.baseline_mean
+
+
+def test_report_rewrites_an_uncertainty_directory(tiny: Path, tmp_path: Path, capsys) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny, copy)
+    (copy / "report.html").unlink()
+    assert main(["report", str(copy)]) == 0
+    assert (copy / "report.html").is_file() and "report.html" in capsys.readouterr().out
+    (copy / "inputs.csv").write_text("not,an\ninputs table\n")
+    assert main(["report", str(copy)]) == 2
+    assert "damaged" in capsys.readouterr().err

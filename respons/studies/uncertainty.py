@@ -174,8 +174,8 @@ def second_stage(cfg: ScenarioConfig, inputs: list[Assumption], plan: Plan,
 
         x = latin.sample(prob, plan.samples, seed=cfg.seed)
     points, design = _sample_table(inputs, x)
-    y = evaluate(cfg, points, plan, plan.method == "sobol" and "sobol" or "latin hypercube",
-                 progress)
+    stage = "sobol" if plan.method == "sobol" else "latin hypercube"
+    y = evaluate(cfg, points, plan, stage, progress)
     indices = []
     if plan.method == "sobol":
         from SALib.analyze import sobol as sobol_analyze
@@ -192,7 +192,7 @@ def second_stage(cfg: ScenarioConfig, inputs: list[Assumption], plan: Plan,
     return table, pd.DataFrame(indices, columns=["input", "kpi", "s1", "st"])
 
 
-def ranges(baseline: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
+def ranges(baseline: pd.DataFrame, samples: pd.DataFrame, replications: int) -> pd.DataFrame:
     """Per headline KPI: the configured inputs' mean and replication CI, and the 5-95 % range
     (with the median, minimum and maximum) over the assumption samples."""
     rows = []
@@ -205,7 +205,7 @@ def ranges(baseline: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
                      "ci_low": lo, "ci_high": hi, "p05": q[0], "p50": q[1], "p95": q[2],
                      "min": col.min() if col.size else np.nan,
                      "max": col.max() if col.size else np.nan, "samples": int(col.size),
-                     "replications_per_sample": None})
+                     "replications_per_sample": replications})
     return pd.DataFrame(rows)
 
 
@@ -244,7 +244,5 @@ def study(cfg: ScenarioConfig, plan: Plan, progress: Progress | None = None) -> 
     selected = select(morris, inputs, plan.keep)
     chosen = [a for a in inputs if a.name in selected]
     samples, indices = second_stage(cfg, chosen, plan, progress)
-    rng = ranges(base, samples)
-    rng["replications_per_sample"] = plan.replications
-    return Study(inputs_table(cfg, morris, selected, indices), morris, rng, screening, samples,
-                 base, selected)
+    return Study(inputs_table(cfg, morris, selected, indices), morris,
+                 ranges(base, samples, plan.replications), screening, samples, base, selected)
