@@ -33,8 +33,9 @@ class Assumption(_Model):
                       "(e.g. event_kinds.button.talk.mean_s).")
     range: tuple[Value, Value] | None = Field(
         default=None, description="Plausible [low, high] (numbers, or dates for a date); the "
-        "configured value of an assumed input must lie inside. Only a fitted input may have "
-        "none (no source gives one).")
+        "configured value of an assumed input must lie inside (checked where the ranges are "
+        "used: uncertainty, validate). Only a fitted input may have none (no source gives "
+        "one).")
     why: str = Field(min_length=1, description="Source of the range, or why it is plausible.")
     log: bool = Field(default=False, description="Sample on a log scale (scale parameters).")
     integer: bool = Field(default=False, description="A whole number (e.g. a priority): "
