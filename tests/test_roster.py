@@ -80,6 +80,14 @@ def test_builtin_catalogues_and_their_costs() -> None:
     assert list(night.slots) == [*range(334, 336), *range(0, 14)]  # Sunday 23:00 into Monday
 
 
+@pytest.mark.parametrize("name", builtin_catalogues())
+def test_every_shipped_catalogue_covers_the_week(name: str) -> None:
+    cat, _ = load_catalogue(name)
+    assert cat.source and cat.description
+    cover = solve_cover(cat, np.ones(SLOTS_PER_WEEK, dtype=np.int64))
+    assert np.all(cover.on_duty >= 1)
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"patterns": [{"name": "x", "starts": ["07:15"], "hours": [8]}]}, "patterns.0.starts"),
     ({"patterns": [{"name": "x", "starts": ["07:00"], "hours": [7.25]}]}, "patterns.0.hours"),
@@ -100,8 +108,11 @@ def test_a_catalogue_that_is_not_yaml_or_missing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("patterns: [\n", encoding="utf-8")
     for spec in (bad, tmp_path / "nowhere.yaml", "no-such-catalogue"):
-        with pytest.raises(UserError):
+        with pytest.raises(UserError) as err:
             load_catalogue(spec)
+        assert str(spec) in str(err.value)
+    with pytest.raises(UserError, match="shift catalogue .* is not valid YAML"):
+        load_catalogue(bad)
 
 
 # -- the integer programme against brute force --------------------------------------------------
@@ -296,7 +307,8 @@ def test_roster_command_end_to_end(tmp_path: Path, capsys) -> None:
 def test_min_on_duty_reports_its_extra_cost(tmp_path: Path, capsys) -> None:
     out = tmp_path / "two"
     argv = ["roster", "--set", "period.start=2020-11-02", "--set", "period.end=2020-11-16",
-            "--replications", "3", "--goal", "0.9", "--within", "120", "--shifts", "three-8h",
+            "--replications", "3", "--set", "goal.share=0.9", "--set", "goal.within_s=120",
+            "--shifts", "three-8h",
             "--min-on-duty", "2", "--out", str(out)]
     assert main(argv) == 0
     s = json.loads((out / "summary.json").read_text("utf-8"))

@@ -73,7 +73,9 @@ def period_notes(run: RosterRun) -> tuple[list[dict[str, Any]], list[str]]:
         m_share = (wa - wh) / misses if misses else 0.0
         inside = wh / wa if wa else float("nan")
         outside = (alarms - misses - wh) / (alarms - wa) if alarms > wa else float("nan")
-        dominates = misses > 0 and m_share >= 0.25 and m_share >= 1.5 * a_share
+        # dominates: the misses concentrate in the window and the goal is missed inside it
+        dominates = bool(misses > 0 and m_share >= 0.25 and m_share >= 1.5 * a_share
+                         and inside < problem.share)
         windows.append({"start": w.first.isoformat(), "end": w.last.isoformat(), "pool": pool,
                         "alarm_share": round(a_share, 4), "miss_share": round(m_share, 4),
                         "within_target_share_inside": _num(inside),
@@ -82,8 +84,7 @@ def period_notes(run: RosterRun) -> tuple[list[dict[str, Any]], list[str]]:
             notes.append(f"note: the whole period lies in {w.first} to {w.last}, when pool "
                          f"'{pool}' does not answer alarms: the rota is for that situation.")
         elif dominates:
-            missed = (f"; the goal of {100 * problem.share:g} % is missed inside"
-                      if inside < problem.share else "")
+            missed = f"; the goal of {100 * problem.share:g} % is missed inside"
             rest = (f"--set period.start={end}" if end < cfg.period.end
                     else f"--set period.end={start}")
             notes.append(

@@ -279,7 +279,10 @@ def load_catalogue(spec: str | Path | None) -> tuple[ShiftCatalogue, str]:
             raise UserError(f"--shifts {spec}: no such file and no built-in shift catalogue of "
                             f"that name; built-in: {builtin_catalogues()}.")
         source = str(path)
-        data = read_mapping(path)
+        try:
+            data = read_mapping(path)
+        except UserError as e:
+            raise UserError(str(e).replace("config", "shift catalogue", 1)) from None
     try:
         return ShiftCatalogue.model_validate(data), source
     except ValidationError as e:
