@@ -272,6 +272,8 @@ def design(problem: Problem, report: Callable[[Iteration], None] | None = None) 
         if best is not None and cover.weekly_cost >= best.cover.weekly_cost - 1e-6:
             break  # nothing cheaper left to try
         key = cover.key()
+        if key in seen and cover.gap < 0:  # the most the catalogue allows was refuted already
+            raise UserError(_impossible(problem, seen[key]))
         if key in seen:  # the corrected model proposes a rota already refuted: ask for more
             bump += max(seen[key].search.half_width, 0.002)
             continue
@@ -287,8 +289,8 @@ def design(problem: Problem, report: Callable[[Iteration], None] | None = None) 
         met = verified is not None and verified.met(share)
         expected = _expected(within, cover.on_duty) / float(table.alarms.sum())
         it = Iteration(number, cover.weekly_cost, cover.gap, rota_fte(cfg, rota.pool_list()),
-                       expected,
-                       found.ci, met_search, verified.ci if verified is not None else None, met)
+                       expected, found.ci, met_search,
+                       verified.ci if verified is not None else None, met)
         iterations.append(it)
         if report is not None:
             report(it)

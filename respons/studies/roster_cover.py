@@ -24,10 +24,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix, vstack
+from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 
 from respons.studies.roster_shifts import SLOTS_PER_WEEK, ShiftCatalogue, ShiftOption
 
@@ -183,7 +184,6 @@ def _quiet() -> Iterator[None]:
         os.close(null)
 
 
-def _hstack(a, b) -> csr_matrix:  # noqa: ANN001 - sparse matrices
-    from scipy.sparse import hstack
-
+def _hstack(a: Any, b: Any) -> csr_matrix:
+    """Two sparse blocks side by side."""
     return hstack([a, b]).tocsr()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from respons.config import OUTCOMES, BackupRule, Category, Pool, ScenarioConfig
+from respons.config import OUTCOMES, BackupRule, Category, EventKind, Pool, ScenarioConfig
 from respons.engine.arrivals import intensity
 from respons.studies.roster_shifts import SLOT_MIN, SLOTS_PER_DAY, SLOTS_PER_WEEK
 
@@ -52,7 +52,7 @@ class SlotLoads:
                          self.other_work_s[sel], self.week_slot[sel])
 
 
-def mean_handling_s(kind) -> float:  # noqa: ANN001 - an EventKind
+def mean_handling_s(kind: EventKind) -> float:
     """Expected handling time of one contact of a kind (talk, wrap-up, forwarding), s."""
     forwarded = sum(p for o, p in zip(OUTCOMES, kind.outcomes.as_tuple(), strict=True)
                     if o != "resolved_by_operator")
