@@ -136,18 +136,17 @@ class Outcomes(_Model):
         return tuple(getattr(self, k) for k in OUTCOMES)
 
 
-FOLLOW_UP_TRIGGERS = ("answered", *OUTCOMES)
-
 
 class FollowUp(_Model):
     """Work that an answered contact (or task) creates: a task of another kind that arrives
     `delay` after the parent's handling ends. Whether it happens, which kind and its delay are
     drawn when the parent is generated, from a stream of their own (common random numbers)."""
 
-    on: Literal["answered", "resolved_by_operator", "homecare", "emergency",
-                "it_technical"] = Field(
+    when: Literal["answered", "resolved_by_operator", "homecare", "emergency",
+                  "it_technical"] = Field(
         default="answered",
-        description="The parent's outcome that triggers it; 'answered' = any answered parent.")
+        description="The parent's outcome that triggers it; 'answered' = any answered parent "
+        "(named `when`, not `on`, which YAML reads as true).")
     probability: float = Field(default=1.0, gt=0, le=1,
                                description="Probability it follows a triggering parent.")
     kind: str | dict[str, float] = Field(
@@ -439,9 +438,11 @@ class ScenarioConfig(_Model):
                 for child in f.kinds:
                     if state.get(child) == 1:
                         i = next(n for n, k in enumerate(self.event_kinds) if k.name == name)
+                        ring = [*path, name]
+                        ring = [*ring[ring.index(child):], child]
                         raise ValueError(f"event_kinds.{i}.follow_ups: a cycle of follow-ups "
-                                         f"({' -> '.join([*path, name, child])}); a follow-up "
-                                         "may not lead back to its own kind")
+                                         f"({' -> '.join(ring)}); a follow-up may not lead "
+                                         "back to its own kind")
                     if state.get(child) is None:
                         visit(child, [*path, name])
             state[name] = 2

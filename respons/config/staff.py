@@ -147,13 +147,15 @@ class Role(StrEnum):
     lead = "lead"
     nurse = "nurse"
     it = "it"
+    homecare = "homecare"
 
 
 class Pool(_Model):
     """A group of interchangeable staff with a roster and the categories they answer."""
 
     name: str = Field(min_length=1, description="Name, unique.")
-    role: Role = Field(description="operator, lead (fagansvarlig), nurse (legevakt) or it.")
+    role: Role = Field(description="operator, lead (fagansvarlig), nurse (legevakt), it or "
+                       "homecare (a municipality's home-care team).")
     serves: list[Service] = Field(min_length=1, description="Categories answered, with rules.")
     shifts: list[Shift] = Field(min_length=1, description="The weekly roster.")
     sickness_absence: float = Field(

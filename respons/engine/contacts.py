@@ -169,8 +169,8 @@ def follow_ups(cfg: ScenarioConfig, streams: Streams, own: Contacts, travel: np.
                 rng = streams.get(f"followups/{gname}/{j}")
                 whether, which = rng.random(rows.size), rng.random(rows.size)
                 sel = whether < f.probability
-                if f.on != "answered":
-                    sel &= outcome[rows] == OUTCOMES.index(f.on)
+                if f.when != "answered":
+                    sel &= outcome[rows] == OUTCOMES.index(f.when)
                 parents, which = rows[sel], which[sel]
                 delay = f.delay.sample(rng, parents.size)
                 alternatives = f.kinds

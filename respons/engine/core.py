@@ -219,6 +219,7 @@ class Centre:
         self.paused_at: dict[int, float] = {}
         self.interrupted: dict[int, float] = {}
         self.cut: set[int] = set()  # rows interrupted at least once
+        self.resumed: set[int] = set()  # of those, in service again
         self.pieces: list[tuple[int, int, float, float]] = []
         self.epoch = [0] * len(pools)  # at_once: shift changes so far
         self.epoch_of: dict[int, int] = {}
@@ -324,8 +325,9 @@ class Centre:
             if v != self.version[i]:
                 return  # interrupted meanwhile: this end no longer holds
             self.running[p].remove(i)
-            if i in self.cut:
-                self.pieces.append((i, p, self.piece_start[i], env.now))
+        if i in self.cut:  # the last piece of interrupted work
+            self.pieces.append((i, p, self.piece_start[i], env.now))
+            self.resumed.discard(i)
         if self.at_once[p]:
             self.inservice[p] -= 1
         if self.at_once[p] and self.epoch_of[i] < self.epoch[p] and self.leaving[p] > 0:
@@ -359,6 +361,8 @@ class Centre:
         if i in self.rest:  # resuming interrupted work
             duration = self.rest.pop(i)
             self.interrupted[i] = self.interrupted.get(i, 0.0) + now - self.paused_at.pop(i)
+            self.piece_start[i] = now
+            self.resumed.add(i)
         else:
             self.answer[i] = now
             self.backup[i] = backup
@@ -416,6 +420,7 @@ class Centre:
         self.version[v] += 1
         self.running[p].remove(v)
         self.pieces.append((v, p, self.piece_start[v], now))
+        self.resumed.discard(v)
         self.cut.add(v)
         self.xc[v] = True
         self.rest[v] = self.end[v] - now
@@ -462,9 +467,8 @@ class Centre:
         return best
 
     def outcome(self) -> Outcome:
-        pieces = list(self.pieces)
-        for p, running in enumerate(self.running):  # interrupted work still in service
-            pieces += [(i, p, self.piece_start[i], self.end[i]) for i in running if i in self.cut]
+        pieces = list(self.pieces)  # and the last pieces of those still in service:
+        pieces += [(i, self.by[i], self.piece_start[i], self.end[i]) for i in sorted(self.resumed)]
         interrupted = np.zeros(len(self.state))
         for i, t in self.interrupted.items():
             interrupted[i] = t
