@@ -31,7 +31,8 @@ DAY = 86400.0
 
 def tiny(**extra) -> dict:
     """One municipality, technical alerts forwarded to IT 50 % of the time, a work order
-    (remote 15 min or site visit 30 min + 20 min travel each way) for the IT pool."""
+    (remote 10 min or site visit 30 min + 20 min travel each way) for the IT pool (87 %
+    busy in its hours)."""
     d = {
         "scenario": "tiny-it",
         "period": {"start": "2021-01-04", "end": "2021-01-18"},
@@ -48,7 +49,7 @@ def tiny(**extra) -> dict:
                                                                "value": 60},
                              "kind": {"remote": 0.75, "site": 0.25}}]},
             {"name": "remote", "category": "it_work", "priority": 3, "deadline_s": 7200,
-             "talk": {"kind": "deterministic", "value": 900}},
+             "talk": {"kind": "deterministic", "value": 600}},
             {"name": "site", "category": "it_work", "priority": 4, "deadline_s": 86400,
              "talk": {"kind": "deterministic", "value": 1800},
              "travel": {"kind": "deterministic", "value": 1200}},
@@ -92,9 +93,9 @@ def test_work_orders_are_rows_with_their_parent_and_deadline():
     # IT works weekdays 08-16 only
     start = pd.to_datetime("2021-01-04") + pd.to_timedelta(orders["answer_s"], unit="s")
     assert (start.dt.day_of_week < 5).all() and start.dt.hour.between(8, 15).all()
-    # handling: remote 900 s; site 1200 there + 1800 + 1200 back (may cross 16:00: finished)
+    # handling: remote 600 s; site 1200 there + 1800 + 1200 back (may cross 16:00: finished)
     busy = (orders["end_s"] - orders["answer_s"]).to_numpy()
-    np.testing.assert_allclose(busy, np.where(orders["kind"] == "remote", 900, 4200))
+    np.testing.assert_allclose(busy, np.where(orders["kind"] == "remote", 600, 4200))
     # ids: contacts first in arrival order, then follow-ups in arrival order
     assert ev["id"].tolist() == list(range(len(ev)))
     assert (np.diff(orders["arrival_s"].to_numpy()) >= 0).all()
@@ -344,3 +345,91 @@ def test_visits_from_a_municipality_without_a_team_are_refused():
     d["pools"][1]["serves"][0]["municipalities"] = ["A"]
     with pytest.raises(ValueError, match="no pool serves 'it_work' from municipality 'B'"):
         validate(d)
+
+
+# --------------------------------------------------------------- home-care teams
+
+
+def visits_config(**extra) -> dict:
+    """Alarms from A and B; those forwarded to home care become visits by the municipality's
+    own team (travel 600 s there and back, 1200 s on site, dispatch 300 s)."""
+    d = tiny()
+    d["municipalities"] = [
+        {"name": m, "number": n, "population": 1000, "joined": "2020-01-01",
+         "homecare": {"travel": {"kind": "deterministic", "value": t}}}
+        for m, n, t in (("A", "0001", 600), ("B", "0002", 900))]
+    d["event_kinds"] = [
+        {"name": "button", "category": "alarm", "priority": 1, "profile": "flat",
+         "rate": {"basis": "per_municipality", "per_year": 8760},
+         "talk": {"kind": "deterministic", "value": 100},
+         "outcomes": {"resolved_by_operator": 0.5, "homecare": 0.5},
+         "follow_ups": [{"when": "homecare", "kind": "visit",
+                         "delay": {"kind": "deterministic", "value": 300}}]},
+        {"name": "visit", "category": "visit", "priority": 1, "travel": "municipality",
+         "talk": {"kind": "deterministic", "value": 1200}},
+    ]
+    d["pools"] = [
+        {"name": "operators", "role": "operator", "serves": [{"category": "alarm"}],
+         "shifts": [{"start": "00:00", "end": "24:00", "staff": 1}]},
+        *({"name": f"team_{m}", "role": "homecare",
+           "serves": [{"category": "visit", "municipalities": [m]}],
+           "shifts": [{"start": "00:00", "end": "24:00", "staff": 1}]} for m in ("A", "B")),
+    ]
+    d.update(extra)
+    return d
+
+
+def test_visits_by_the_municipalitys_team_give_the_help_arrival():
+    cfg = validate(visits_config())
+    res = simulate_replication(cfg, 0)
+    ev = res.events.set_index("id")
+    visits = ev[ev["category"] == "visit"]
+    assert len(visits) > 50
+    travel = np.where(visits["municipality"] == "A", 600.0, 900.0)
+    # the team: its own municipality only; busy travel + on site + travel back
+    assert (visits["answered_by"].astype(str) == "team_" + visits["municipality"].astype(str)
+            ).all()
+    np.testing.assert_allclose(visits["end_s"] - visits["answer_s"], 2 * travel + 1200)
+    np.testing.assert_allclose(visits["homecare_arrival_s"], visits["answer_s"] + travel)
+    parents = ev.loc[visits["parent_id"]]
+    assert (parents["outcome"] == "homecare").all()
+    np.testing.assert_allclose(visits["arrival_s"], parents["end_s"].to_numpy() + 300)
+    np.testing.assert_allclose(parents["homecare_arrival_s"], visits["homecare_arrival_s"])
+    k = runner.replication_kpis(res, cfg.target_s)
+    h = cfg.period.days * DAY
+    fwd = parents[parents["arrival_s"] < h]
+    assert k["homecare_visits"] == len(fwd)
+    assert k["help_arrival_time_mean_s"] == pytest.approx(
+        (fwd["homecare_arrival_s"] - fwd["arrival_s"]).mean())
+    assert k["help_arrival_within_target_share"] == pytest.approx(
+        np.mean(fwd["homecare_arrival_s"] - fwd["end_s"] <= 1800))
+    assert 0 < k["help_arrival_within_target_share"] < 1
+    assert k["utilisation_team_A"] > 0 and k["utilisation_team_B"] > 0
+
+
+def test_visit_tables_for_the_report():
+    from respons.analysis.tasks import it_by_priority, visits_by_hour
+    cfg = validate(visits_config(replications=2))
+    ev = runner.run(cfg, keep_events=True).events
+    h = cfg.period.days * DAY
+    table = visits_by_hour(ev, h)
+    started = ev[(ev["category"] == "visit") & (ev["arrival_s"] < h) & ev["answer_s"].notna()]
+    assert table.shape == (2, 24) and table.to_numpy().sum() == pytest.approx(len(started) / 2)
+    it = it_by_priority(runner.run(validate(tiny(replications=2)), keep_events=True).events, h)
+    assert sorted(set(it["priority"])) == [3, 4]
+    assert (it["ci_low"] <= it["mean"]).all() or it["mean"].isna().any()
+
+
+def test_offered_load_warns_for_an_overloaded_task_pool():
+    from respons.analysis.load import describe, offered_load
+    d = tiny()
+    d["event_kinds"][1]["talk"] = {"kind": "deterministic", "value": 8 * 3600}
+    cfg = validate(d)
+    load = offered_load(cfg)
+    (task,) = load.tasks
+    assert task.category == "it_work" and task.pools == ("it",)
+    # 8760 alerts a year x 0.5 forwarded: 0.375 h/h remote work orders of 8 h + 0.125 site
+    assert task.offered_erlang == pytest.approx(0.5 * (0.75 * 8 + 0.25 * (1800 + 2400) / 3600))
+    assert task.staff_mean == pytest.approx(40 / 168)
+    assert "it_work work offers" in describe(load, cfg)
+    assert offered_load(validate(tiny())).tasks[0].overloaded is False
