@@ -86,6 +86,7 @@ def offered_load(cfg: ScenarioConfig) -> Load:
     kinds = {k.name: k for k in cfg.event_kinds}
     tasks: dict[tuple[str, str], np.ndarray] = {}  # (task category, municipality): Erlang/h
     contacts = 0.0
+    cache: dict = {}
 
     def follow(kind: EventKind, muni: Municipality, lam: np.ndarray) -> float:
         """Add the follow-up work of `lam` expected `kind` contacts; their expected count."""
@@ -110,7 +111,7 @@ def offered_load(cfg: ScenarioConfig) -> Load:
         if kind.rate is None:
             continue
         for name in cfg.kind_municipalities(kind):
-            lam = intensity(cfg, kind, by_name[name])
+            lam = intensity(cfg, kind, by_name[name], cache)
             contacts += float(lam.sum())
             add(kind, by_name[name], lam)
             if kind.follow_ups:

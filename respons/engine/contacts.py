@@ -90,12 +90,13 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
     muni_index = {m.name: i for i, m in enumerate(cfg.municipalities)}
     parts: list[tuple[np.ndarray, ...]] = []
     names: list[str] = []  # the stream name of each part: kind/municipality or burst/name
+    cache: dict = {}
     for k, kind in enumerate(cfg.event_kinds):
         if kind.rate is None:
             continue
         for name in cfg.kind_municipalities(kind):
             m = muni_index[name]
-            lam = intensity(cfg, kind, cfg.municipalities[m])
+            lam = intensity(cfg, kind, cfg.municipalities[m], cache)
             t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"))
             if t.size:
                 rng = streams.get(f"attributes/{kind.name}/{name}")
@@ -137,8 +138,11 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
     if not tasks:
         return own
     part = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])[order]
-    groups = [(names[g], int(kind_[part == g][0]), np.flatnonzero(part == g))
-              for g in range(len(parts))]
+    by_part = np.argsort(part, kind="stable")  # rows of each part, in arrival order
+    bounds = np.searchsorted(part[by_part], np.arange(len(parts) + 1))
+    firsts = [int(p[1][0]) for p in parts]  # each part is one kind
+    groups = [(names[g], firsts[g], by_part[bounds[g]:bounds[g + 1]])
+              for g in range(len(parts)) if cfg.event_kinds[firsts[g]].follow_ups]
     return follow_ups(cfg, streams, own, travel, groups)
 
 

@@ -35,7 +35,7 @@ take the plain path, unchanged from a model without those features.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import simpy
@@ -131,7 +131,6 @@ class Centre:
         self.n = contacts.own
         self.arrival = contacts.arrival.tolist()
         self.service = contacts.service.tolist()
-        self.category = contacts.category.tolist()
         self.patience = contacts.patience.tolist()
         self.state = [WAITING] * n
         self.answer = [_NAN] * n
@@ -193,8 +192,17 @@ class Centre:
         self._init_extras(contacts, pools)
 
     def _init_extras(self, contacts: Contacts, pools: list[PoolPlan]) -> None:
-        """State of the special path: follow-ups, travel, interruptions, at-once rosters."""
+        """State of the special path: follow-ups, travel, interruptions, at-once rosters.
+        Without any of them `_start` is the plain start and none of this is used."""
         n = len(contacts)
+        self.at_once = [pool.changes is not None for pool in pools]
+        self.xp = [a or bool(il) for a, il in zip(self.at_once, self.ilanes, strict=True)]
+        self.cut: set[int] = set()  # rows interrupted at least once
+        self.pieces: list[tuple[int, int, float, float]] = []
+        self.special = contacts.parent is not None or any(self.xp)
+        if not self.special:
+            self._start = self._start_plain  # the hot path, without a check per start
+            return
         self.priority = contacts.priority.tolist()
         # xc[i]: row i takes the special path (it has follow-ups or travel, or was
         # interrupted); xp[p]: every start on pool p does (interruptible work or at_once).
@@ -203,24 +211,21 @@ class Centre:
         if contacts.parent is not None:
             self.travel = contacts.travel.tolist()
             self.delay = contacts.delay.tolist()
-            for k in np.flatnonzero(contacts.parent >= 0).tolist():
-                self.children.setdefault(int(contacts.parent[k]), []).append(k)
+            rows = np.flatnonzero(contacts.parent >= 0)
+            for k, parent in zip(rows.tolist(), contacts.parent[rows].tolist(), strict=True):
+                self.children.setdefault(parent, []).append(k)
             for i in set(self.children) | set(np.flatnonzero(contacts.travel > 0).tolist()):
                 self.xc[i] = True
         else:
             self.travel = [0.0] * n
             self.delay = [0.0] * n
-        self.at_once = [pool.changes is not None for pool in pools]
-        self.xp = [a or bool(il) for a, il in zip(self.at_once, self.ilanes, strict=True)]
         self.running: list[list[int]] = [[] for _ in pools]  # interruptible work in service
         self.version: dict[int, int] = {}  # bumped when interrupted: stale done events
         self.piece_start: dict[int, float] = {}
         self.rest: dict[int, float] = {}  # remaining time of interrupted work
         self.paused_at: dict[int, float] = {}
         self.interrupted: dict[int, float] = {}
-        self.cut: set[int] = set()  # rows interrupted at least once
-        self.resumed: set[int] = set()  # of those, in service again
-        self.pieces: list[tuple[int, int, float, float]] = []
+        self.resumed: set[int] = set()  # interrupted rows in service again
         self.epoch = [0] * len(pools)  # at_once: shift changes so far
         self.epoch_of: dict[int, int] = {}
         self.inservice = [0] * len(pools)
@@ -346,7 +351,10 @@ class Centre:
     def _start(self, i: int, p: int, backup: bool, now: float) -> None:
         if self.xc[i] or self.xp[p]:
             self._start_x(i, p, backup, now)
-            return
+        else:
+            self._start_plain(i, p, backup, now)
+
+    def _start_plain(self, i: int, p: int, backup: bool, now: float) -> None:
         self.state[i] = ANSWERED
         self.answer[i] = now
         self.by[i] = p
@@ -467,21 +475,23 @@ class Centre:
         return best
 
     def outcome(self) -> Outcome:
-        pieces = list(self.pieces)  # and the last pieces of those still in service:
-        pieces += [(i, self.by[i], self.piece_start[i], self.end[i]) for i in sorted(self.resumed)]
-        interrupted = np.zeros(len(self.state))
-        for i, t in self.interrupted.items():
-            interrupted[i] = t
-        return Outcome(
+        plain = Outcome(
             answer=np.array(self.answer, dtype=float),
             end=np.array(self.end, dtype=float),
             pool=np.array(self.by, dtype=np.int16),
             backup=np.array(self.backup, dtype=bool),
             state=np.array(self.state, dtype=np.int8),
-            arrival=np.array(self.arrival, dtype=float),
-            interrupted=interrupted,
-            pieces=np.array(pieces, dtype=float).reshape(-1, 4),
         )
+        if not self.special:
+            return plain
+        pieces = list(self.pieces)  # and the last pieces of those still in service:
+        pieces += [(i, self.by[i], self.piece_start[i], self.end[i]) for i in sorted(self.resumed)]
+        interrupted = np.zeros(len(self.state))
+        for i, t in self.interrupted.items():
+            interrupted[i] = t
+        return replace(plain, arrival=np.array(self.arrival, dtype=float),
+                       interrupted=interrupted,
+                       pieces=np.array(pieces, dtype=float).reshape(-1, 4))
 
     def close(self) -> None:
         """Drop the per-contact lists and the link to the environment, whose queue still

@@ -204,8 +204,8 @@ def _arrays(cfg: ScenarioConfig, cs: contacts_mod.Contacts, out: model.Outcome,
         par = take(cs.parent)
         parent_id[par >= 0] = id_of[par[par >= 0]]
     ever = ~np.isnan(out.answer)
-    interrupted = np.where(ever, out.interrupted, np.nan)
-    pieces = out.pieces.copy()
+    interrupted = np.where(ever, 0.0 if out.interrupted is None else out.interrupted, np.nan)
+    pieces = np.empty((0, 4)) if out.pieces is None else out.pieces.copy()
     if pieces.size:
         pieces[:, 0] = id_of[pieces[:, 0].astype(np.int64)]
     cut = np.zeros(n, dtype=bool)
