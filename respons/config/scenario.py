@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from respons.config.assumptions import Assumption
 from respons.config.base import INBOUND, OUTCOMES, WEEKDAYS, Category, Period, _Model
 from respons.config.distributions import Deterministic, Distribution
 from respons.config.staff import (
@@ -24,10 +25,10 @@ from respons.config.staff import (
 )
 
 __all__ = [
-    "INBOUND", "OUTCOMES", "TASK_HOME", "WEEKDAYS", "BackupRule", "Burst", "Category",
-    "CostService", "Costs", "EventKind", "FollowUp", "Goal", "HomeCare", "Municipality",
-    "Outcomes", "Period", "Pool", "Profile", "Rate", "RateBasis", "Role", "ScenarioConfig",
-    "Service", "Shift", "Unanswered",
+    "INBOUND", "OUTCOMES", "TASK_HOME", "WEEKDAYS", "Assumption", "BackupRule", "Burst",
+    "Category", "CostService", "Costs", "EventKind", "FollowUp", "Goal", "HomeCare",
+    "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate", "RateBasis", "Role",
+    "ScenarioConfig", "Service", "Shift", "Unanswered",
 ]
 
 # The inbound category whose municipalities a task category comes from when a kind names
@@ -345,6 +346,9 @@ class ScenarioConfig(_Model):
     calibration_note: str = Field(
         default="", description="When and how fitted values were fitted (set by `calibrate`)."
     )
+    assumptions: list[Assumption] = Field(
+        default=[], description="Plausible ranges of the assumed (and fitted) inputs, each naming "
+        "a value by its `--set` path (respons/config/assumptions.py).")
 
     @model_validator(mode="before")
     @classmethod
@@ -490,6 +494,14 @@ class ScenarioConfig(_Model):
             todo += [p.name for p in self.event_kinds
                      if any(name in f.kinds for f in p.follow_ups)]
         return out
+
+    @model_validator(mode="after")
+    def _assumptions(self) -> ScenarioConfig:
+        # names only: whether each path exists and holds a value inside its range is checked
+        # where the ranges are used (respons.config.assumptions.problems), so a what-if
+        # beyond a documented range still simulates
+        _unique([a.name for a in self.assumptions], "assumptions", "name")
+        return self
 
     def _check_bursts(self, names: set[str]) -> None:
         _unique([b.name for b in self.bursts], "bursts", "name")

@@ -43,37 +43,56 @@ def _read_table(path: Path) -> pd.DataFrame | None:
 
 
 def validation_section(run_dir: Path) -> str:
-    """The simulated-vs-published table from validation.csv, or '' when there is none."""
+    """The simulated-vs-published table from validation.csv, or '' when there is none. Each
+    figure shows its role: fitted (an input was tuned to it) or predicted (none was)."""
     df = _read_table(run_dir / "validation.csv")
     if df is None:
         return ""
     need = {"figure", "published", "simulated_mean"}
     if not need <= set(df.columns):
         return ""
-    has_year = "year" in df.columns
+    has_year, has_role = "year" in df.columns, "role" in df.columns
     rows, classes = [], []
     for _, r in df.iterrows():
         kpi = str(r.get("kpi", ""))
-        unit = KPI_UNITS.get(kpi) or guess_unit(str(r["figure"]), r.get("published"),
+        unit = (str(r["unit"]) if isinstance(r.get("unit"), str) else None) \
+            or KPI_UNITS.get(kpi) or guess_unit(str(r["figure"]), r.get("published"),
                                                 r.get("simulated_mean"))
         lo, hi = r.get("ci_low"), r.get("ci_high")
         ci = (f"{fmt_value(_num(lo), unit)} – {fmt_value(_num(hi), unit)}"
               if _num(lo) is not None and _num(hi) is not None else "–")
+        if has_role and str(r.get("role")) == "predicted" and _num(lo) == _num(hi):
+            ci = "expected value"
         inside = _yes_no(r.get("inside"))
         rows.append([*([plain(r["year"])] if has_year else []), str(r["figure"]),
+                     *([plain(r["role"])] if has_role else []),
                      fmt_value(_num(r.get("published")), unit),
                      fmt_value(_num(r.get("simulated_mean")), unit), ci,
                      _band(r.get("band"), unit), inside])
         classes.append([""] * (len(rows[-1]) - 1) + [{"yes": "yes", "no": "no"}.get(inside, "")])
-    ok = sum(1 for r in rows if r[-1] == "yes")
-    head = [*(["year"] if has_year else []), "figure", "published", "simulated (mean)",
-            "95 % CI", "accepted band", "inside"]
-    first = 2 if has_year else 1
+    head = [*(["year"] if has_year else []), "figure", *(["role"] if has_role else []),
+            "published", "model (mean)", "95 % CI", "accepted band", "inside"]
+    first = 1 + has_year + has_role
     return ('<section id="validation">\n<h2>Simulated vs published</h2>\n'
             + table(head, rows, table_id="validation-table",
                     numeric=tuple(range(first, first + 4)), classes=classes)
-            + f'\n<p class="note">{ok} of {len(rows)} published figures have the simulated mean '
-              "inside their accepted band (validation.csv).</p>\n</section>")
+            + f'\n<p class="note">{escape(_inside_note(df, rows))} A fitted figure had an '
+              "input tuned to it (inside its band it shows only that the fit is current); a "
+              "predicted one had none (validation.csv, validation.md give each band's "
+              "reason).</p>\n</section>")
+
+
+def _inside_note(df: pd.DataFrame, rows: list[list[str]]) -> str:
+    if "role" not in df.columns:
+        ok = sum(1 for r in rows if r[-1] == "yes")
+        return f"{ok} of {len(rows)} published figures have the model inside their band."
+    parts = []
+    for role in ("fitted", "predicted"):
+        mine = [r for r, x in zip(rows, df["role"].astype(str), strict=True) if x == role]
+        if mine:
+            ok = sum(1 for r in mine if r[-1] == "yes")
+            parts.append(f"{role}: {ok} of {len(mine)} inside their band")
+    return "; ".join(parts) + "."
 
 
 def guess_unit(name: str, *values: Any) -> str:
