@@ -19,6 +19,8 @@ from respons.config.loading import load_config
 from respons.report.figures import FIGURES, arrivals_figure, write_run_figures
 from respons.report.figures_staff import busy_per_hour, on_duty_per_hour
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture(scope="module")
 def run_dir(short_run: Path) -> Path:
@@ -30,7 +32,10 @@ def test_every_figure_written_as_png_and_svg(run_dir: Path) -> None:
     files = write_run_figures(run_dir)
     assert dict(matplotlib.rcParams) == before  # the house style does not leak
     names = {f.name for f in files}
-    for spec in FIGURES:
+    # the baseline has IT work orders but no home-care teams: no visits figure
+    shown = [s for s in FIGURES if s.name != "visits"]
+    assert "visits.png" not in names and "it_work.png" in names
+    for spec in shown:
         png, svg = (run_dir / "figures" / f"{spec.name}.{ext}" for ext in ("png", "svg"))
         assert png.name in names and svg.name in names
         assert png.stat().st_size > 10_000 and svg.stat().st_size > 5_000
@@ -40,9 +45,19 @@ def test_every_figure_written_as_png_and_svg(run_dir: Path) -> None:
             assert len(np.unique(np.asarray(im.convert("L")))) > 5  # not blank
         assert svg.read_text("utf-8").lstrip().startswith("<?xml")
     index = json.loads((run_dir / "figures" / "index.json").read_text())
-    assert [f["name"] for f in index["figures"]] == [s.name for s in FIGURES]
+    assert [f["name"] for f in index["figures"]] == [s.name for s in shown]
     assert index["note"] is None
     assert all(f["caption"] and "{" not in f["caption"] for f in index["figures"])
+
+
+def test_visits_figure_for_a_run_with_home_care_teams(tmp_path: Path) -> None:
+    run = tmp_path / "teams"
+    assert main(["simulate", "--config", str(ROOT / "configs" / "scenarios" /
+                                             "homecare-teams.yaml"),
+                 "--set", "period.start=2020-11-02", "--set", "period.end=2020-11-09",
+                 "--replications", "1", "--no-report", "--out", str(run)]) == 0
+    files = {f.name for f in write_run_figures(run)}
+    assert "visits.png" in files and "it_work.png" in files
 
 
 def test_builders_accept_a_resolved_config_mapping(run_dir: Path) -> None:

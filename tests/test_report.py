@@ -44,7 +44,8 @@ def test_report_is_self_contained_with_kpi_table_and_figures(report: Path) -> No
     assert table.count("<tr>") == len(summary["kpis"]) + 1
     share = summary["kpis"]["alarms_answered_within_target_share"]
     assert fmt_share(share["mean"]) in table
-    assert html.count("<img ") == 9 and html.count("<figcaption>") == 9
+    # nine figures, and the IT work orders of the baseline (no home-care teams: no visits)
+    assert html.count("<img ") == 10 and html.count("<figcaption>") == 10
     assert "vaernes-2020" in html and "1 Jan 2020 – 14 Jan 2020 (14 days)" in html
     assert 'id="pools-table"' in html and 'id="municipalities-table"' in html
     assert "Midtre Gauldal" in html and "1 Oct 2020" in html

@@ -50,7 +50,7 @@ def test_report_renders_in_chromium(short_run: Path, browser, tmp_path: Path) ->
         "w: i.naturalWidth, h: i.naturalHeight, shown: i.getBoundingClientRect().width, "
         "src: i.currentSrc.slice(0, 22)}))")
     index = json.loads((run / "figures" / "index.json").read_text())
-    assert len(images) == len(index["figures"]) == 9
+    assert len(images) == len(index["figures"]) == 10  # 9 + the IT work orders
     for img in images:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
         assert img["shown"] > 600 and img["src"] == "data:image/png;base64,"

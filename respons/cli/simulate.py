@@ -63,14 +63,12 @@ def _progress(done: int, total: int) -> None:
 
 
 def format_kpis(cfg: ScenarioConfig, summary: dict[str, dict]) -> str:
-    """A plain-text KPI table: mean and 95 % CI, shares as percentages."""
-    from respons.analysis.kpis import KPI_UNITS
-
+    """A plain-text KPI table: mean and 95 % CI, shares as percentages (every KPI of the
+    summary: those of KPI_UNITS, then utilisation per pool)."""
     head = (f"{cfg.scenario}: {cfg.period.start} to {cfg.period.end}, "
             f"{cfg.replications} replication(s), seed {cfg.seed}")
     rows = [head, "", f"{'KPI':<40}{'mean':>12}  {'95 % CI':<24}"]
-    for name in KPI_UNITS:
-        k = summary[name]
+    for name, k in summary.items():
         rows.append(f"{name:<40}{fmt(k['mean'], k['unit']):>12}  "
                     f"{_ci(k['ci_low'], k['ci_high'], k['unit']):<24}")
     return "\n".join(rows)

@@ -28,6 +28,7 @@ from respons.report.figures_municipal import (
     replications_figure,
 )
 from respons.report.figures_staff import staff_busy_figure, utilisation_heatmap
+from respons.report.figures_tasks import has_category, it_work_figure, visits_figure
 from respons.report.style import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
@@ -276,6 +277,16 @@ FIGURES: tuple[FigureSpec, ...] = (
                "Alarms and technical alerts arriving each month, stacked by municipality "
                "(mean per replication); municipalities appear as they join and ramp up.",
                True, lambda t: monthly_volume_figure(t.events, t.config)),
+    FigureSpec("visits", "Home-care visits by municipality and hour",
+               "Visits by the municipalities' home-care teams started in each clock hour, mean "
+               "per replication (total per year in brackets); only for configs with visit "
+               "pools.",
+               True, lambda t: visits_figure(t.events, t.config)),
+    FigureSpec("it_work", "IT work orders by priority",
+               "Time from the technical alert to the IT work order being fixed (mean and 90th "
+               "percentile) and the share fixed within its deadline, per priority of the "
+               "order, with 95 % confidence intervals over {reps} replications.",
+               True, lambda t: it_work_figure(t.events, t.config)),
     FigureSpec("replications", "Spread over replications",
                "Each dot is one replication; the bar is the mean with its 95 % confidence "
                "interval over {reps} replications, cut to the possible range (no share above "
@@ -292,7 +303,14 @@ def caption(spec: FigureSpec, cfg: ScenarioConfig) -> str:
 def available_specs(tables: RunTables) -> list[FigureSpec]:
     """The figures this run's files allow (without events: replications only)."""
     return [s for s in FIGURES if (tables.events is not None or not s.needs_events)
-            and (s.name != "replications" or tables.replications is not None)]
+            and (s.name != "replications" or tables.replications is not None)
+            and (s.name != "visits" or has_category(tables.events, "visit"))
+            and (s.name != "it_work" or _has_orders(tables.events))]
+
+
+def _has_orders(events: pd.DataFrame | None) -> bool:
+    return has_category(events, "it_work") and "parent_id" in events and bool(
+        ((events["category"].astype(str) == "it_work") & (events["parent_id"] >= 0)).any())
 
 
 def write_run_figures(run_dir: Path) -> list[Path]:

@@ -43,6 +43,13 @@ KPI_LABELS = {
     "alarms_rerouted": "Alarms rerouted to a secondary receiver",
     "legevakt_calls": "Legevakt calls arriving",
     "municipalities_connected": "Municipalities sending alarms or technical alerts",
+    "help_arrival_within_target_share": "Home care arrived within the help target after the "
+                                        "forwarding call (of forwarded alarms)",
+    "it_work_orders": "IT work orders",
+    "it_backlog_at_period_end": "IT work not finished when the period ends",
+    "it_time_to_fix_mean_s": "IT time to fix (alert to work order done), mean",
+    "it_time_to_fix_p90_s": "IT time to fix, 90th percentile",
+    "it_fixed_within_deadline_share": "IT work orders fixed within their deadline",
 }
 
 

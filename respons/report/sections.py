@@ -134,7 +134,9 @@ def _days(days: Sequence[str]) -> str:
 
 
 def _shift(s: Shift) -> str:
-    return f"{_days(s.days)} {s.start}–{s.end} × {s.staff}"
+    dated = "".join(f" ({_day(p.start)} to {_day(p.end - dt.timedelta(days=1))})"
+                    for p in s.dates)
+    return f"{_days(s.days)} {s.start}–{s.end} × {s.staff}{dated}"
 
 
 def _serves(pool: Pool) -> str:
@@ -146,6 +148,12 @@ def _serves(pool: Pool) -> str:
         for u in s.unavailable:
             last = u.end - dt.timedelta(days=1)  # periods end exclusive
             text += f"; not from {_day(u.start)} to {_day(last)}"
+        if s.municipalities is not None:
+            text += f"; only from {', '.join(s.municipalities)}"
+        if s.interrupts:
+            text += "; interrupts interruptible work"
+        if s.interruptible:
+            text += "; interruptible"
         parts.append(text)
     return "; ".join(parts)
 
@@ -155,19 +163,26 @@ def _day(d: dt.date) -> str:
 
 
 RATE_BASIS = {"per_1000_inhabitants": "per 1,000 inhabitants", "per_80plus": "per inhabitant 80+",
-              "per_municipality": "per municipality"}
+              "per_municipality": "per municipality", "per_user": "per alarm user",
+              "per_device": "per device"}
+
+
+def _rate(k) -> str:
+    if k.rate is None:
+        return "follow-up only"
+    return f"{k.rate.per_year:g} {RATE_BASIS[k.rate.basis.value]} a year"
 
 
 def config_section(cfg: ScenarioConfig) -> str:
     """Staffing pools (shifts, FTE) and municipalities (population, join date) of the run."""
     pool_rows = [[p.name, p.role.value, _serves(p), "<br>".join(escape(_shift(s))
                                                              for s in p.shifts),
-                  f"{fte(p, cfg.fte_hours_per_week):.2f}",
+                  f"{fte(p, cfg.fte_hours_per_week, cfg.period):.2f}",
                   fmt_share(p.sickness_absence) if p.sickness_absence else "–"]
                  for p in cfg.pools]
     pool_rows = [[escape(r[0]), escape(r[1]), escape(r[2]), r[3], escape(r[4]), escape(r[5])]
                  for r in pool_rows]
-    total = sum(fte(p, cfg.fte_hours_per_week) for p in cfg.pools)
+    total = sum(fte(p, cfg.fte_hours_per_week, cfg.period) for p in cfg.pools)
     muni_rows = []
     for m in sorted(cfg.municipalities, key=lambda m: (m.joined, m.name)):
         muni_rows.append([
@@ -179,9 +194,8 @@ def config_section(cfg: ScenarioConfig) -> str:
             fmt_value(m.homecare.travel.mean, "s"),
         ])
     pop = sum(m.population for m in cfg.municipalities)
-    kinds = [[k.name, k.category.value, str(k.priority),
-              f"{k.rate.per_year:g} {RATE_BASIS[k.rate.basis.value]} a year",
-              k.profile, fmt_value(k.talk.mean, "s")] for k in cfg.event_kinds]
+    kinds = [[k.name, k.category.value, str(k.priority), _rate(k), k.profile or "–",
+              fmt_value(k.talk.mean, "s")] for k in cfg.event_kinds]
     return (
         '<section id="config">\n<h2>Configuration</h2>\n'
         f'<h3>Staffing pools ({total:.1f} FTE at {cfg.fte_hours_per_week:g} h a week)</h3>\n'

@@ -27,8 +27,11 @@ HOUR = 3600.0
 DAY = 86400.0
 WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CATEGORY_LABELS = {"alarm": "alarms", "technical": "technical alerts",
-                   "legevakt": "legevakt calls"}
-CATEGORY_COLOURS = {"alarm": "#2f6db5", "technical": "#e08a1e", "legevakt": "#3a9a5b"}
+                   "legevakt": "legevakt calls", "callback": "call-backs", "walk_in": "walk-ins",
+                   "it_work": "IT work", "visit": "home-care visits"}
+CATEGORY_COLOURS = {"alarm": "#2f6db5", "technical": "#e08a1e", "legevakt": "#3a9a5b",
+                    "callback": "#7fb77e", "walk_in": "#b5a22f", "it_work": "#8a63b8",
+                    "visit": "#5aa7d6"}
 OUTCOME_LABELS = {"resolved_by_operator": "resolved by the centre", "homecare": "home care",
                   "emergency": "emergency (113/110)", "it_technical": "IT-technical service"}
 OUTCOME_COLOURS = {"resolved_by_operator": "#3a9a5b", "homecare": "#2f6db5",

@@ -85,7 +85,8 @@ def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
         "replications": cfg.replications,
         "period": {"start": cfg.period.start.isoformat(), "end": cfg.period.end.isoformat()},
         "municipalities_configured": len(cfg.municipalities),
-        "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week), 3) for p in cfg.pools},
+        "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week, cfg.period), 3)
+                       for p in cfg.pools},
         "offered_load": _load(cfg),
         "kpis": result.summary,
         **({"costs": costs} if (costs := allocate(cfg)) is not None else {}),

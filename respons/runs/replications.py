@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from respons.analysis.intervals import confidence_interval
-from respons.analysis.kpis import KPI_UNITS, Context, kpis
+from respons.analysis.kpis import Context, kpi_names, kpi_unit, kpis
 from respons.config import ScenarioConfig
 from respons.engine.replication import ReplicationResult, simulate_replication
 
@@ -25,16 +25,18 @@ class RunResult:
 
 def replication_kpis(res: ReplicationResult, target_s: float) -> dict[str, float]:
     """KPIs of one replication's result."""
-    ctx = Context(target_s, res.horizon_s, res.staff_seconds, res.roles)
+    ctx = Context(target_s, res.horizon_s, res.staff_seconds, res.roles, res.help_target_s)
     return kpis(res.arrays, ctx)
 
 
 def summarise(table: pd.DataFrame) -> dict[str, dict[str, float | str | None]]:
-    """{KPI: {mean, ci_low, ci_high, unit}} over the rows of a replications table."""
+    """{KPI: {mean, ci_low, ci_high, unit}} over the rows of a replications table (the KPIs
+    of KPI_UNITS, then `utilisation_<pool>` per pool)."""
     out: dict[str, dict[str, float | str | None]] = {}
-    for name, unit in KPI_UNITS.items():
+    for name in kpi_names(table.columns):
         mean, lo, hi = confidence_interval(table[name].to_numpy(dtype=float))
-        out[name] = {"mean": _num(mean), "ci_low": _num(lo), "ci_high": _num(hi), "unit": unit}
+        out[name] = {"mean": _num(mean), "ci_low": _num(lo), "ci_high": _num(hi),
+                     "unit": kpi_unit(name)}
     return out
 
 
