@@ -81,9 +81,9 @@ def test_busy_and_on_duty_per_hour_are_exact() -> None:
     np.testing.assert_allclose(alarm_only[0, :3], [0.5, 0.5, 0.0])
     pools = {p.name: p for p in cfg.pools}
     np.testing.assert_allclose(on_duty_per_hour(pools["operators"], cfg), np.ones(24))
-    lead = on_duty_per_hour(pools["lead"], cfg)  # 2020-01-01 is a Wednesday: 08:00-15:30
-    np.testing.assert_allclose(lead[8:15], 1.0)
-    assert lead[15] == pytest.approx(0.5) and lead[:8].sum() == 0 and lead[16:].sum() == 0
+    lead = on_duty_per_hour(pools["lead"], cfg)  # 2020-01-01 is a Wednesday: 08:00-14:45
+    np.testing.assert_allclose(lead[8:14], 1.0)
+    assert lead[14] == pytest.approx(0.75) and lead[:8].sum() == 0 and lead[15:].sum() == 0
 
 
 def test_run_without_events_gets_only_the_replications_figure(tmp_path: Path) -> None:

@@ -46,7 +46,8 @@ def test_outputs_of_a_study(tiny: Path) -> None:
     assert inputs.loc[inputs["sampled"] == "held (fitted)", "mu_star"].isna().all()
     assert (inputs["sampled"] == "stage 2").sum() >= 2
     meta = json.loads((tiny / "metadata.json").read_text())
-    assert meta["status"] == "complete" and meta["plan"]["screening_points"] == 2 * 17
+    assert meta["status"] == "complete" and meta["plan"]["screening_points"] == 2 * (
+        len([a for a in cfg.assumptions if a.sampled]) + 1)
     assert meta["plan"]["stage2_points"] == 6 and len(pd.read_csv(tiny / "samples.csv")) == 6
     html = (tiny / "report.html").read_text()
     assert 'id="ranges-table"' in html and 'id="inputs-table"' in html and "backup_delay" in html

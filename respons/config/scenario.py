@@ -85,7 +85,9 @@ class Municipality(_Model):
     number: str = Field(pattern=r"^\d{4}$", description="Four-digit municipality number (text).")
     population: int = Field(ge=0, description="Inhabitants on 1 January of the year.")
     population_80plus: int | None = Field(default=None, ge=0, description="Inhabitants 80+.")
-    joined: dt.date = Field(description="Date its alarms start arriving at the centre.")
+    joined: dt.date = Field(description="Date its alarms start arriving at the centre (not "
+                            "its legevakt calls, walk-ins and call-backs: the legevakt is "
+                            "older than the centre).")
     ramp_up_days: float = Field(
         default=0.0, ge=0, description="Days over which its volume rises linearly to full."
     )
