@@ -17,6 +17,10 @@ def add_parser(sub: Any) -> None:
     rep.add_argument("run_dir", type=Path, metavar="RUN_OR_SWEEP_DIR",
                      help="a run directory (with summary.json), a sweep directory (with "
                      "sweep-summary.csv) or a validation directory (with validation.csv)")
+    rep.add_argument("--lang", choices=("en", "nb"),
+                     help="language of the report (default: the run config's `lang`, else the "
+                     "LANG environment variable); figures in another language are redrawn")
+    rep.add_argument("--svg", action="store_true", help="also write the figures as SVG")
     rep.set_defaults(func=cmd_report)
 
 
@@ -44,13 +48,16 @@ def check_report_dir(path: Path) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write figures (if missing) and report.html, then print the report's path."""
+    from respons.cli.progress import progress
     from respons.report.page import make_report
 
     run_dir: Path = args.run_dir
     check_report_dir(run_dir)
-    out = make_report(run_dir)
-    if (run_dir / "summary.json").is_file() and not (run_dir / "events.parquet").is_file():
-        print("note: no events.parquet (run with --no-events): only the figures that need "
-              "no event table are included.")
+    with progress("figures") as step:
+        out = make_report(run_dir, args.lang, args.svg, progress=step)
+    if (run_dir / "summary.json").is_file() and not (run_dir / "breakdown.npz").is_file() \
+            and not (run_dir / "events.parquet").is_file():
+        print("note: no breakdown.npz or events.parquet (run with --no-report --no-events): "
+              "only the figures that need no event data are included.")
     print(out)
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 from respons.cli.common import scenario_config
 from respons.config import Role, ScenarioConfig
 from respons.engine.rosters import weekly_hours
+from respons.errors import UserError
 from respons.studies.staff import (
     DEFAULT_BLOCKS,
     PUBLISHED_FTE,
@@ -44,9 +45,11 @@ def add_parser(sub: Any) -> None:
                    help="override one field (e.g. period.end=2020-03-01 for speed); repeatable")
     p.add_argument("--replications", type=_number(2, 100_000, True), help="override replications")
     p.add_argument("--seed", type=_number(0, 2**63, True), help="override the root seed")
-    p.add_argument("--target", type=_number(0.01, 0.9999), default=0.98,
-                   help="share of alarms to answer within --within seconds (default 0.98)")
-    p.add_argument("--within", type=_number(0.001, 1e7), help="seconds (default: target_s)")
+    p.add_argument("--target", "--goal", dest="target", type=_number(0.01, 0.9999),
+                   help="share of alarms to answer within --within seconds (default: the "
+                   "config's goal.share; there is no built-in default)")
+    p.add_argument("--within", type=_number(0.001, 1e7),
+                   help="seconds (default: the config's goal.within_s / target_s)")
     p.add_argument("--blocks", nargs="+", default=list(DEFAULT_BLOCKS), metavar="NAME=HH-HH",
                    help="hour-of-day blocks covering the day once (default: night=23-07 "
                    "day=07-15 evening=15-23)")
@@ -57,6 +60,8 @@ def add_parser(sub: Any) -> None:
                    help="most staff per block before giving up (default 20)")
     p.add_argument("--jobs", type=_number(1, 1024, True), default=1,
                    help="local processes for the replications (default 1)")
+    p.add_argument("--json", action="store_true",
+                   help="print the result as JSON on stdout instead of tables")
     p.set_defaults(func=cmd_staff)
 
 
@@ -64,11 +69,44 @@ def cmd_staff(args: argparse.Namespace) -> int:
     """Find and print the roster per block."""
     cfg = scenario_config(args)
     blocks = parse_blocks(args.blocks)
+    target = args.target if args.target is not None else (
+        cfg.goal.share if cfg.goal is not None else None)
+    if target is None:
+        raise UserError("staff: no goal to staff for: the config has no `goal` and no --target "
+                        "was given (e.g. --target 0.95 --within 120); a goal is the centre's "
+                        "decision, never a default.")
     within = args.within if args.within is not None else cfg.target_s
-    result = find_staffing(cfg, blocks, args.target, within, args.pool, args.max_staff,
+    result = find_staffing(cfg, blocks, target, within, args.pool, args.max_staff,
                            args.jobs, report=_report(blocks))
-    print(format_result(cfg, result, args.target, within, args.shrinkage))
+    if args.json:
+        from respons.cli.common import print_json
+
+        print_json(result_json(cfg, result, target, within, args.shrinkage))
+    else:
+        print(format_result(cfg, result, target, within, args.shrinkage))
     return 0
+
+
+def result_json(cfg: ScenarioConfig, res: StaffingResult, target: float, within: float,
+                shrinkage: float) -> dict[str, Any]:
+    """The staffing result as JSON: per block the simulated and Erlang C staff with the
+    simulated service level (mean, 95 % CI), and the FTE of each roster."""
+    best = res.evaluations[res.staff]
+    per_fte = cfg.fte_hours_per_week
+    return {
+        "scenario": cfg.scenario, "pool": res.pool, "target": target, "within_s": within,
+        "replications": cfg.replications, "seed": cfg.seed,
+        "blocks": [{"name": b.name, "hours": str(b), "peak_per_hour": load.peak_per_hour,
+                    "aht_s": load.aht_s, "erlang_c_staff": load.erlang,
+                    "simulated_staff": res.staff[i], "within_target_mean": best.mean[i],
+                    "within_target_ci_low": best.low[i], "within_target_ci_high": best.high[i]}
+                   for i, (b, load) in enumerate(zip(res.blocks, res.loads, strict=True))],
+        "fte": {label: {"hours_per_week": hours, "rostered": fte(hours, per_fte, 0),
+                        "with_shrinkage": fte(hours, per_fte, shrinkage)}
+                for label, hours in (("simulated", res.weekly_hours(res.staff)),
+                                     ("erlang_c", res.weekly_hours(res.erlang)))},
+        "rosters_simulated": len(res.evaluations),
+    }
 
 
 def _report(blocks: list) -> Any:

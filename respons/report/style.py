@@ -1,7 +1,9 @@
-"""Shared helpers of the run figures: a run's tables, the house style, CIs and saving to files.
+"""Shared helpers of the run figures: a run's tables, the house style, axis formats in the
+report's language, and saving to files.
 
 Figures are built on `matplotlib.figure.Figure` directly (no pyplot), so nothing global is
 left behind; the style is applied through `rc_context`, which restores the settings after.
+Colours come from `respons.report.palette` only.
 """
 
 from __future__ import annotations
@@ -20,21 +22,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from respons.analysis.breakdown import Breakdown, from_events
 from respons.config import ScenarioConfig
 from respons.config.loading import read_mapping, validate
+from respons.report.formatting import number
 
 HOUR = 3600.0
 DAY = 86400.0
-WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-CATEGORY_LABELS = {"alarm": "alarms", "technical": "technical alerts",
-                   "legevakt": "legevakt calls"}
-CATEGORY_COLOURS = {"alarm": "#2f6db5", "technical": "#e08a1e", "legevakt": "#3a9a5b"}
-OUTCOME_LABELS = {"resolved_by_operator": "resolved by the centre", "homecare": "home care",
-                  "emergency": "emergency (113/110)", "it_technical": "IT-technical service"}
-OUTCOME_COLOURS = {"resolved_by_operator": "#3a9a5b", "homecare": "#2f6db5",
-                   "emergency": "#c8423b", "it_technical": "#8a63b8"}
-TARGET_COLOUR = "#c8423b"
-DPI = 110
+DPI = 100
 
 STYLE: dict[str, Any] = {
     "font.size": 9.5,
@@ -52,10 +47,27 @@ STYLE: dict[str, Any] = {
     "savefig.facecolor": "white",
     "svg.fonttype": "none",
     "svg.hashsalt": "respons",
+    "path.simplify": True,
 }
 
 P = ParamSpec("P")
 ConfigLike = ScenarioConfig | Mapping[str, Any]
+
+
+def pick(lang: str, en: str, nb: str) -> str:
+    """The English or Norwegian text of a figure label."""
+    return nb if lang == "nb" else en
+
+
+CATEGORY_NAMES = {"alarm": ("alarms", "alarmer"),
+                  "technical": ("technical alerts", "tekniske varsler"),
+                  "legevakt": ("legevakt calls", "legevaktsamtaler")}
+
+
+def category_name(cat: str, lang: str) -> str:
+    """A category's name in the figures ('alarms', 'legevakt calls')."""
+    en, nb = CATEGORY_NAMES.get(cat, (cat, cat))
+    return pick(lang, en, nb)
 
 
 def styled(build: Callable[P, Figure]) -> Callable[P, Figure]:
@@ -81,73 +93,81 @@ def as_config(cfg: ScenarioConfig | Mapping[str, Any]) -> ScenarioConfig:
     return validate(dict(cfg), "the resolved config")
 
 
-def percent_axis(ax: Any, axis: str = "y") -> None:
+def percent_axis(ax: Any, axis: str = "y", lang: str = "en") -> None:
     """Show a 0..1 axis as percentages ("95 %"), with as many decimals as the ticks need."""
-    fmt = FuncFormatter(lambda v, _: f"{round(100 * v, 6):g} %")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    def text(v: float, _: Any) -> str:
+        s = f"{round(100 * v, 6):g}"
+        return (s.replace(".", ",") if lang == "nb" else s) + " %"
+
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(text))
 
 
-def thousands_axis(ax: Any, axis: str = "y") -> None:
+def thousands_axis(ax: Any, axis: str = "y", lang: str = "en") -> None:
     """Show large counts with thousands separators."""
-    fmt = FuncFormatter(lambda v, _: f"{v:,.0f}")
+    fmt = FuncFormatter(lambda v, _: number(v, 0, lang))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def period_events(events: pd.DataFrame, cfg: ScenarioConfig) -> pd.DataFrame:
-    """Contacts arriving within the period (as the KPIs count them)."""
-    return events[events["arrival_s"] < cfg.period.days * DAY]
-
-
-def replications_of(events: pd.DataFrame) -> list[int]:
-    """The replication numbers present in an event table."""
-    return sorted(int(r) for r in pd.unique(events["replication"]))
-
-
-def hour_of_day(seconds: np.ndarray | pd.Series) -> np.ndarray:
-    """Clock hour 0..23 of times in seconds since period start (00:00)."""
-    return (np.asarray(seconds, dtype=float) // HOUR).astype(np.int64) % 24
-
-
-def day_weekdays(cfg: ScenarioConfig) -> np.ndarray:
-    """Weekday of every day of the period."""
-    return (cfg.period.start.weekday() + np.arange(cfg.period.days)) % 7
+def decimal_axis(ax: Any, axis: str = "y", lang: str = "en") -> None:
+    """Decimal comma in Norwegian."""
+    if lang == "nb":
+        fmt = FuncFormatter(lambda v, _: f"{v:g}".replace(".", ","))
+        (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
 @dataclass(frozen=True)
 class RunTables:
-    """What the figures read from a run directory."""
+    """What the figures read from a run: config, summary, replications table and tallies
+    (None when the run has neither breakdown.npz nor events.parquet)."""
 
     config: ScenarioConfig
     summary: dict[str, Any]
     replications: pd.DataFrame | None
-    events: pd.DataFrame | None
+    breakdown: Breakdown | None
 
 
 def load_run(run_dir: Path) -> RunTables:
-    """Read config.resolved.yaml, summary.json, replications.csv and events.parquet if present."""
+    """Read config.resolved.yaml, summary.json, replications.csv and the tallies
+    (breakdown.npz, else counted from events.parquet) when present."""
     cfg = validate(read_mapping(run_dir / "config.resolved.yaml"),
                    str(run_dir / "config.resolved.yaml"))
     summary = json.loads((run_dir / "summary.json").read_text("utf-8"))
-    reps_path, ev_path = run_dir / "replications.csv", run_dir / "events.parquet"
+    reps_path = run_dir / "replications.csv"
     reps = pd.read_csv(reps_path) if reps_path.is_file() else None
-    events = pd.read_parquet(ev_path) if ev_path.is_file() else None
-    if events is not None:
-        for col in ("municipality", "kind", "category", "answered_by", "outcome"):
-            events[col] = events[col].astype(str)
-    return RunTables(cfg, summary, reps, events)
+    breakdown = None
+    if (run_dir / "breakdown.npz").is_file():
+        breakdown = Breakdown.load(run_dir / "breakdown.npz")
+    elif (run_dir / "events.parquet").is_file():
+        breakdown = from_events(pd.read_parquet(run_dir / "events.parquet"), cfg)
+    return RunTables(cfg, summary, reps, breakdown)
 
 
-def save_figure(fig: Figure, out_dir: Path, name: str) -> list[Path]:
-    """Write `name.png` and `name.svg` (without timestamps, so reruns give the same files)."""
+def save_figure(fig: Figure, out_dir: Path, name: str, svg: bool = False) -> list[Path]:
+    """Write `name.png` (and `name.svg` if asked), without timestamps, so reruns give the
+    same files."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    png, svg = out_dir / f"{name}.png", out_dir / f"{name}.svg"
+    png = out_dir / f"{name}.png"
     with matplotlib.rc_context(STYLE):
         fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        if not svg:
+            return [png]
+        path = out_dir / f"{name}.svg"
         fig.set_layout_engine("none")  # keep the layout just computed: halves the SVG's cost
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return [png, svg]
+        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+    return [png, path]
 
 
 def finite(x: float | None) -> bool:
     """True for a real number that is not nan/inf (summary values may be null)."""
     return x is not None and math.isfinite(x)
+
+
+def weekday_counts(cfg: ScenarioConfig) -> np.ndarray:
+    """How many times each weekday (Mon..Sun) occurs in the period."""
+    wd = (cfg.period.start.weekday() + np.arange(cfg.period.days)) % 7
+    return np.bincount(wd, minlength=7)
+
+
+def hour_of_week_counts(cfg: ScenarioConfig) -> np.ndarray:
+    """How many times each hour of the week (Monday 00:00 = 0) occurs in the period."""
+    return np.repeat(weekday_counts(cfg), 24)

@@ -202,7 +202,8 @@ class Evaluator:
             else:
                 rows = [block_service_levels(*a) for a in args]
             sl = np.asarray(rows, dtype=float)
-            cis = [confidence_interval(sl[:, i]) for i in range(len(self.blocks))]
+            cis = [confidence_interval(sl[:, i], unit="share")
+                   for i in range(len(self.blocks))]
             ev = Evaluation(staff, *(tuple(c[j] for c in cis) for j in range(3)))
             self.cache[staff] = ev
             if self.report is not None:
