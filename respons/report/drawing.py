@@ -1,16 +1,19 @@
 """Drawing the figures in parallel: a pool of processes forked when a run starts, so that they
-import matplotlib and load the fonts while the simulation runs, then draw one figure each at
-a time when the run is done. The files are the same as drawn serially (each figure is a pure
-function of the run's tables).
+import matplotlib and load the fonts while the simulation runs; when the run is done, each
+process draws one figure at a time. The files are the same as drawn serially (each figure is
+a pure function of the run's tables).
 
-Where processes cannot be forked (Windows, macOS' default) or there is one core, figures are
-drawn in this process.
+Forked, not spawned: a forked process starts from this one's memory, so it never re-imports
+the caller's main script (a script calling `respons.cli.main` need not guard its entry
+point), and it is forked before the simulation starts any thread of its own. Where processes
+cannot be forked (Windows) or there is one core, figures are drawn in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from respons.report.style import RunTables
 
-FIGURE_COUNT = 8  # figures of a full run: the most processes worth starting
+FIGURE_COUNT = 7  # figures of a full run: the most processes worth starting
 
 
 def cores() -> int:
@@ -30,18 +33,21 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
+    """True where worker processes can be forked (Linux, macOS)."""
     return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _warm_up() -> None:
-    """Import matplotlib and render a text once (fonts loaded and cached)."""
+    """Import matplotlib and the figure code and render a text once (fonts found and
+    cached), so the process is ready to draw when the run is done."""
     import io
 
     from matplotlib.figure import Figure
 
+    import respons.report.figures  # noqa: F401 - the drawing code, imported ahead
+
     fig = Figure(figsize=(2, 1), dpi=50)
-    ax = fig.subplots()
-    ax.set_title("respons 0123456789 %")
+    fig.subplots().set_title("respons 0123456789 % æøå")
     fig.savefig(io.BytesIO(), format="png")
 
 
@@ -61,9 +67,12 @@ class FigurePool:
         n = processes if processes is not None else min(cores(), FIGURE_COUNT)
         self.executor: ProcessPoolExecutor | None = None
         if n > 1 and can_fork():
-            self.executor = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
-            for _ in range(n):
-                self.executor.submit(_warm_up)
+            context = multiprocessing.get_context("fork")
+            self.executor = ProcessPoolExecutor(n, mp_context=context)
+            with warnings.catch_warnings():  # Python >= 3.12 warns of idle BLAS threads
+                warnings.simplefilter("ignore", DeprecationWarning)
+                for _ in range(n):
+                    self.executor.submit(_warm_up)
 
     def draw(self, tables: RunTables, names: list[str], out_dir: Path, lang: str, svg: bool,
              progress: Callable[[int, int], None] | None = None) -> list[Path]:

@@ -26,7 +26,6 @@ from respons.engine.arrivals import intensity
 from respons.report import palette
 from respons.report.figures_municipal import (
     help_arrival_figure,
-    monthly_volume_figure,
     outcomes_figure,
     replications_figure,
 )
@@ -70,39 +69,39 @@ def _per_hour_and_weekday(hourly: np.ndarray, cfg: ScenarioConfig) -> tuple[np.n
 
 @styled
 def arrivals_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
-    """Simulated arrivals per clock hour and per weekday against the configured profiles."""
+    """Simulated arrivals per clock hour and per weekday against the configured profiles:
+    one line per category (simulated: solid with dots; expected from the config: black,
+    dashed)."""
     expected = expected_by_category(cfg)
     cats = [c for c in ("alarm", "technical", "legevakt") if c in expected]
     reps = b.replications
-    fig = new_figure(11, 5.2)
-    axes = fig.subplots(2, len(cats), squeeze=False)
+    fig = new_figure(11, 3.9)
+    ax_h, ax_w = fig.subplots(1, 2, width_ratios=(2.2, 1))
     per_weekday_n = np.maximum(weekday_counts(cfg), 1)
-    for j, cat in enumerate(cats):
+    for cat in cats:
         c = b.labels["categories"].index(cat)
         sim_h = b.arrays["arrivals_hour"][:, c].sum(axis=0) / reps / cfg.period.days
         sim_w = b.arrays["arrivals_weekday"][:, c].sum(axis=0) / reps / per_weekday_n
         exp_h, exp_w = _per_hour_and_weekday(expected[cat], cfg)
         colour = palette.category(cat)
-        ax = axes[0, j]
-        ax.bar(np.arange(24), sim_h, color=colour, alpha=0.6, width=0.85,
-               label=pick(lang, "simulated", "simulert"))
-        ax.plot(np.arange(24), exp_h, color=palette.EXPECTED, lw=1.4, marker="o", ms=2.5,
-                label=pick(lang, "expected (config)", "forventet (konfigurasjon)"))
-        ax.set_title(category_name(cat, lang).capitalize())
-        ax.set_xlabel(pick(lang, "hour of day", "time på døgnet"))
-        ax.set_xticks(range(0, 24, 3))
-        ax.set_xlim(-0.7, 23.7)
-        ax = axes[1, j]
-        ax.bar(np.arange(7), sim_w, color=colour, alpha=0.6, width=0.7)
-        ax.plot(np.arange(7), exp_w, color=palette.EXPECTED, lw=1.4, marker="o", ms=3)
-        ax.set_xticks(range(7), WEEKDAYS[lang])
-        ax.set_ylim(bottom=0)
-    axes[0, 0].set_ylabel(pick(lang, "arrivals per hour\n(mean over the period)",
-                               "ankomster per time\n(snitt over perioden)"))
-    axes[1, 0].set_ylabel(pick(lang, "arrivals per day\n(mean per weekday)",
-                               "ankomster per døgn\n(snitt per ukedag)"))
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="outside upper center", ncols=2)
+        name = category_name(cat, lang)
+        ax_h.plot(np.arange(24), sim_h, color=colour, lw=1.8, marker="o", ms=3, label=name)
+        ax_h.plot(np.arange(24), exp_h, color=palette.EXPECTED, lw=1.0, ls="--")
+        ax_w.plot(np.arange(7), sim_w, color=colour, lw=1.8, marker="o", ms=3)
+        ax_w.plot(np.arange(7), exp_w, color=palette.EXPECTED, lw=1.0, ls="--")
+    ax_h.plot([], [], color=palette.EXPECTED, lw=1.0, ls="--",
+              label=pick(lang, "expected (config)", "forventet (konfigurasjon)"))
+    ax_h.set_xlabel(pick(lang, "hour of day", "time på døgnet"))
+    ax_h.set_xticks(range(0, 24, 3))
+    ax_h.set_xlim(-0.5, 23.5)
+    ax_h.set_ylim(bottom=0)
+    ax_h.set_ylabel(pick(lang, "arrivals per hour (mean over the period)",
+                         "ankomster per time (snitt over perioden)"))
+    ax_w.set_xticks(range(7), WEEKDAYS[lang])
+    ax_w.set_ylim(bottom=0)
+    ax_w.set_ylabel(pick(lang, "arrivals per day (mean per weekday)",
+                         "ankomster per døgn (snitt per ukedag)"))
+    fig.legend(loc="outside upper center", ncols=len(cats) + 1)
     return fig
 
 
@@ -162,6 +161,7 @@ def wait_ecdf_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fig
     ax_cdf.set_title(pick(lang, "Waiting time, cumulative", "Ventetid, kumulativ"))
     ax_cdf.legend(loc="lower right")
     ax_tail.set_yscale("log")
+    ax_tail.minorticks_off()  # decades only: the minor ticks cost more than they tell
     ax_tail.set_ylim(1e-4, 1.1)
     ax_tail.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _: f"{100 * v:g}".replace(".", "," if lang == "nb" else ".") + " %"))
@@ -273,13 +273,14 @@ FIGURES: tuple[FigureSpec, ...] = (
                True, lambda t, lang: staff_week_figure(t.breakdown, t.config, lang)),
     FigureSpec("arrivals", ("Arrivals by hour of day and weekday",
                             "Ankomster etter time og ukedag"),
-               ("Bars: simulated arrivals within the period, mean over replications; line: the "
-                "expected number from the configured rates, profiles, join dates and ramp-up. "
-                "Top row per clock hour (mean over all days), bottom row per day by weekday.",
-                "Søyler: simulerte ankomster i perioden, snitt over replikasjonene; linje: "
-                "forventet antall fra konfigurerte rater, profiler, oppstartsdatoer og "
-                "opptrapping. Øverst per klokketime (snitt over alle dager), nederst per døgn "
-                "etter ukedag."),
+               ("Coloured lines: simulated arrivals within the period per category, mean over "
+                "replications; black dashed lines: the expected number from the configured "
+                "rates, profiles, join dates and ramp-up. Left per clock hour (mean over all "
+                "days), right per day by weekday.",
+                "Fargede linjer: simulerte ankomster i perioden per kategori, snitt over "
+                "replikasjonene; svarte stiplede linjer: forventet antall fra konfigurerte "
+                "rater, profiler, oppstartsdatoer og opptrapping. Til venstre per klokketime "
+                "(snitt over alle dager), til høyre per døgn etter ukedag."),
                True, lambda t, lang: arrivals_figure(t.breakdown, t.config, lang)),
     FigureSpec("outcomes", ("Outcomes per municipality", "Utfall per kommune"),
                ("Answered alarms and technical alerts per municipality by outcome, mean per "
@@ -296,13 +297,6 @@ FIGURES: tuple[FigureSpec, ...] = (
                 "til hjemmetjenesten, per kommune: boks = kvartiler, strek = median, rombe = "
                 "gjennomsnitt, værhår = 5- og 95-persentil."),
                True, lambda t, lang: help_arrival_figure(t.breakdown, t.config, lang)),
-    FigureSpec("monthly_volume", ("Monthly volume per municipality",
-                                  "Månedlig volum per kommune"),
-               ("Alarms and technical alerts arriving each month per municipality (mean per "
-                "replication); municipalities appear as they join and ramp up.",
-                "Alarmer og tekniske varsler mottatt hver måned per kommune (snitt per "
-                "replikasjon); kommunene kommer til når de blir med og trappes opp."),
-               True, lambda t, lang: monthly_volume_figure(t.breakdown, t.config, lang)),
     FigureSpec("replications", ("Spread over replications", "Spredning over replikasjoner"),
                ("Each dot is one replication, the grey bar the 95 % confidence interval of the "
                 "mean over {reps} replications (as in the key figures), both as the difference "

@@ -1,4 +1,4 @@
-"""Per-municipality figures (outcomes, home-care help arrival, monthly volumes) and the spread
+"""Per-municipality figures (outcomes, home-care help arrival) and the spread
 of the KPIs over replications (the appendix's diagnostics; the one figure a run without
 tallies can have)."""
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from respons.analysis.breakdown import HELP_BIN_S, Breakdown
@@ -16,7 +15,7 @@ from respons.analysis.kpis import KPI_UNITS
 from respons.config import OUTCOMES, ScenarioConfig
 from respons.report import palette
 from respons.report.formatting import fmt_value, number
-from respons.report.i18n import MONTHS, kpi_label
+from respons.report.i18n import kpi_label
 from respons.report.style import decimal_axis, new_figure, pick, styled, thousands_axis
 
 OUTCOME_NAMES = {"resolved_by_operator": ("resolved by the centre", "avklart av senteret"),
@@ -112,38 +111,6 @@ def help_arrival_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> 
     ax.set_title(pick(lang, "Time from alarm to home care arriving (visits per replication in "
                       "brackets)", "Tid fra alarm til hjemmetjenesten er fremme (besøk per "
                       "replikasjon i parentes)"))
-    return fig
-
-
-@styled
-def monthly_volume_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
-    """Alarms + technical alerts per month and municipality as a heat table (members joining
-    show as rows filling in)."""
-    tab = b.arrays["monthly"].sum(axis=0) / b.replications  # month x municipality
-    munis, months = b.labels["municipalities"], b.labels["months"]
-    keep = [i for i in range(len(munis)) if tab[:, i].sum() > 0]
-    data = tab[:, keep].T
-    fig = new_figure(11, 0.3 * max(len(keep), 3) + 1.5)
-    ax = fig.subplots()
-    image = ax.imshow(data, cmap=colormaps[palette.HEAT_MAP], aspect="auto",
-                      interpolation="nearest", vmin=0)
-    top = float(data.max()) if data.size else 1.0
-    for (r, c), v in np.ndenumerate(data):
-        if v >= 0.5:
-            ax.text(c, r, number(v, 0, lang), ha="center", va="center", fontsize=7,
-                    color="white" if v > 0.55 * top else palette.REFERENCE)
-    labels = []
-    for i, m in enumerate(months):
-        year, month = (int(x) for x in m.split("-"))
-        name = MONTHS[lang][month - 1]
-        labels.append(f"{name} {year}" if i == 0 or month == 1 else name)
-    ax.set_xticks(range(len(months)), labels)
-    ax.set_yticks(range(len(keep)), [munis[i] for i in keep])
-    ax.grid(False)
-    ax.set_title(pick(lang, "Alarms and technical alerts per month (mean per replication)",
-                      "Alarmer og tekniske varsler per måned (snitt per replikasjon)"))
-    bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)
-    bar.set_label(pick(lang, "contacts per month", "kontakter per måned"))
     return fig
 
 

@@ -58,11 +58,6 @@ def rostered_week(pool: Pool, cfg: ScenarioConfig) -> np.ndarray:
     return np.bincount(how, weights=per_hour, minlength=WEEK_H)
 
 
-def _grid(n: int) -> tuple[int, int]:
-    cols = 2 if n > 1 else 1
-    return (n + cols - 1) // cols, cols
-
-
 def _week_axis(ax, lang: str) -> None:  # noqa: ANN001 - a matplotlib Axes
     ax.set_xlim(0, WEEK_H)
     ax.set_xticks(np.arange(0, WEEK_H, 24) + 12, WEEKDAYS[lang], minor=False)
@@ -76,9 +71,9 @@ def _week_axis(ax, lang: str) -> None:  # noqa: ANN001 - a matplotlib Axes
 def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
     """Per pool: people rostered on duty in a typical week (whole people) and the mean number
     busy by category, by hour of the week."""
-    rows, cols = _grid(len(cfg.pools))
-    fig = new_figure(11, 2.4 * rows + 0.5)
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    n = len(cfg.pools)
+    fig = new_figure(11, 1.55 * n + 0.6)
+    axes = fig.subplots(n, 1, squeeze=False, sharex=True).ravel()
     occurrences = np.maximum(hour_of_week_counts(cfg), 1) * HOUR * b.replications
     edges = np.arange(WEEK_H + 1)
     cats = b.labels["categories"]
@@ -91,8 +86,9 @@ def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fi
             busy = b.arrays["busy_week"][:, p, c].sum(axis=0) / occurrences
             if not busy.any():
                 continue
-            art = ax.stairs(bottom + busy, edges, baseline=bottom, fill=True,
-                            color=palette.category(s.category.value), alpha=0.75, lw=0)
+            art = ax.fill_between(edges, np.append(bottom, bottom[-1]),
+                                  np.append(bottom + busy, bottom[-1] + busy[-1]), step="post",
+                                  color=palette.category(s.category.value), alpha=0.75, lw=0)
             shown.setdefault(s.category.value, art)
             bottom = bottom + busy
         times, people = week_on_duty(pool)
@@ -111,8 +107,6 @@ def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fi
                          ".", "," if lang == "nb" else "."), loc="left")
         ax.set_ylabel(pick(lang, "people", "personer"))
         _week_axis(ax, lang)
-    for ax in axes[len(cfg.pools):]:
-        ax.set_visible(False)
     labels = {"duty": pick(lang, "on duty (roster, whole people)", "på vakt (turnus, hele "
                            "personer)")}
     handles = [shown[k] for k in ["duty", *cats] if k in shown]

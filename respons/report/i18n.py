@@ -149,6 +149,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "single_rep_note": ("With a single replication there is no confidence interval.",
                         "Med én replikasjon finnes det ikke noe konfidensintervall."),
     "by_municipality_title": ("Per municipality", "Per kommune"),
+    "monthly_title": ("Alarms and technical alerts per month",
+                      "Alarmer og tekniske varsler per måned"),
+    "monthly_note": ("Mean per replication of the alarms and technical alerts arriving each "
+                     "month; darker is more. Members appear as they join and ramp up.",
+                     "Gjennomsnitt per replikasjon av alarmer og tekniske varsler mottatt hver "
+                     "måned; mørkere er flere. Kommunene kommer til når de blir med og "
+                     "trappes opp."),
     "ci_below_note": ("Below each mean: its 95 % confidence interval. Municipalities with no "
                       "contacts and no cost in the period are left out.",
                       "Under hvert gjennomsnitt: 95 %-konfidensintervallet. Kommuner uten "

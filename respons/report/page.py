@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from respons import __version__
+from respons.analysis.breakdown import Breakdown
 from respons.config import ScenarioConfig
 from respons.config.loading import read_mapping, validate
 from respons.report.formatting import fmt_value, number
-from respons.report.i18n import date_text, language, t
+from respons.report.i18n import MONTHS, date_text, language, t
 from respons.report.optional import sweep_facts, sweep_section, validation_section
 from respons.report.sections import CSS, config_section, table
 from respons.report.tables import (
@@ -69,18 +70,34 @@ def make_report(run_dir: Path, lang: str | None = None, svg: bool = False,
         index = _read_json(run_dir / "figures" / "index.json")
         if tables is not None or index.get("lang") != lang or (svg and not index.get("svg")):
             from respons.report.figures import write_run_figures
+            from respons.report.style import load_run
 
+            tables = tables or load_run(run_dir)
             figures = run_dir / "figures"
             for old in (*figures.glob("*.png"), *figures.glob("*.svg")):
                 old.unlink()
             write_run_figures(run_dir, lang, svg, tables, progress, pool)
-    return write_report(run_dir, lang)
+    return write_report(run_dir, lang, tables.breakdown if tables is not None else None)
 
 
-def write_report(run_dir: Path, lang: str | None = None) -> Path:
-    """Write `run_dir/report.html` from the run's files and the figures already written."""
+def _breakdown(run_dir: Path) -> Breakdown | None:
+    path = run_dir / "breakdown.npz"
+    if not path.is_file():
+        return None
+    try:
+        return Breakdown.load(path)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def write_report(run_dir: Path, lang: str | None = None,
+                 breakdown: Breakdown | None = None) -> Path:
+    """Write `run_dir/report.html` from the run's files and the figures already written
+    (`breakdown`: the run's tallies, else breakdown.npz when there is one)."""
     run_dir = Path(run_dir)
     lang = run_language(run_dir, lang)
+    if breakdown is None and (run_dir / "summary.json").is_file():
+        breakdown = _breakdown(run_dir)
     summary = _read_json(run_dir / "summary.json")
     meta = _read_json(run_dir / "metadata.json")
     cfg = _read_config(run_dir)
@@ -103,7 +120,8 @@ def write_report(run_dir: Path, lang: str | None = None) -> Path:
     sections = [
         ("verdict", t("sec_verdict", lang), verdict_section(summary, lang) if has_kpis else ""),
         ("municipalities", t("sec_municipalities", lang),
-         municipality_section(summary, lang) if summary.get("by_municipality") else ""),
+         municipality_section(summary, lang) + monthly_section(breakdown, lang)
+         if summary.get("by_municipality") else ""),
         ("kpis", t("sec_kpis", lang), _kpi_section(summary, cfg, lang) if has_kpis else ""),
         ("validation", t("sec_validation", lang), validation),
         ("sweep", t("sec_sweep", lang), sweep),
@@ -243,7 +261,8 @@ def verdict_section(summary: dict[str, Any], lang: str) -> str:
         verdicts, overall = [None], None
     body = "".join(f'<p class="line {VERDICT_CLASS.get(v, "")}">{escape(line)}</p>'
                    for line, v in zip(lines, verdicts, strict=False))
-    cost = "".join(f'<p class="cost">{escape(line)}</p>' for line in cost_lines(summary, lang))
+    cost = "".join(f'<p class="cost">{escape(line)}</p>'
+                   for line in cost_lines(summary, lang, width=10_000))
     note = t("verdict_rule", lang) + (" " + t("goal_source_note", lang)
                                       if isinstance(goal, dict) else "")
     return (f'<section id="verdict">\n<h2>{escape(t("sec_verdict", lang))}</h2>\n'
@@ -278,6 +297,40 @@ def municipality_section(summary: dict[str, Any], lang: str) -> str:
                     numeric=tuple(range(1, len(head))), raw=True)
             + "</div>\n" + "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
             + "\n</section>")
+
+
+def monthly_section(b: Breakdown | None, lang: str) -> str:
+    """Alarms and technical alerts per month and municipality (mean per replication), as a
+    table shaded by volume: members joining show as rows filling in."""
+    if b is None or "monthly" not in b.arrays:
+        return ""
+    tab = b.arrays["monthly"].sum(axis=0) / max(b.replications, 1)  # month x municipality
+    munis, months = b.labels["municipalities"], b.labels["months"]
+    keep = [i for i in range(len(munis)) if tab[:, i].sum() > 0]
+    if not keep:
+        return ""
+    top = float(tab[:, keep].max()) or 1.0
+    head = [t("municipality", lang)]
+    for k, m in enumerate(months):
+        year, month = (int(x) for x in m.split("-"))
+        head.append(date_text(year, month, lang=lang) if k == 0 or month == 1
+                    else MONTHS[lang][month - 1])
+    body = []
+    for i in keep:
+        cells = [f"<td>{escape(munis[i])}</td>"]
+        for v in tab[:, i]:
+            shade = 0.75 * v / top
+            ink = "#fff" if shade > 0.45 else "inherit"
+            cells.append(f'<td class="num" style="background:rgba(0,0,0,{shade:.2f});'
+                         f'color:{ink}">{escape(number(v, 0, lang))}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    num = ' class="num"'
+    th = "".join(f"<th{num if j else ''}>{escape(h)}</th>" for j, h in enumerate(head))
+    html = (f'<table id="monthly-table"><thead><tr>{th}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+    title = t("monthly_title", lang)
+    return (f"\n<h3>{escape(title)}</h3>\n<div class=\"wide\">{html}</div>\n"
+            f'<p class="note">{escape(t("monthly_note", lang))}</p>')
 
 
 def _kpi_section(summary: dict[str, Any], cfg: ScenarioConfig | None, lang: str) -> str:

@@ -44,6 +44,7 @@ th{background:var(--band);font-weight:600}
 div.wide{overflow-x:auto}
 tbody tr:nth-child(even){background:#fafbfc}
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+table#monthly-table td,table#monthly-table th{padding:.3em .45em;font-size:.85rem}
 span.ci{display:block;font-size:.8rem;color:var(--muted)}
 span.code{display:block;font:.78rem/1.3 ui-monospace,"DejaVu Sans Mono",Menlo,monospace;
 color:var(--muted)}
