@@ -310,12 +310,14 @@ def storm_table(cmp: Comparison, key: str, storm_results: list[Result],
     stats = list(STORM_LABELS)
     rows = [["config", "vs", *STORM_LABELS.values()], ["---", "---"] + ["---:"] * len(stats)]
     shown: list[str] = []
+    burst = next(w.burst for w in cmp.windows if w.key == key)
     for res in storm_results:
         ref = cmp.reference_of(res)
-        if ref.name not in shown:
+        if ref.name not in shown and ref not in storm_results:
             shown.append(ref.name)
             base = ref.storms[key]
-            rows.append([f"{ref.name} (no storm)", "",
+            calm = all(b.name != burst for b in ref.cfg.bursts)
+            rows.append([f"{ref.name}{' (no storm)' if calm else ''}", "",
                          *[_baseline_cell(base[s].to_numpy(float), STORM_UNITS[s], lang)
                            for s in stats]])
         rows.append([res.name, ref.name, *[cell(storm_paired(cmp, res, key, s),

@@ -83,15 +83,6 @@ def fmt_value(x: Any, unit: str, lang: str = "en") -> str:
     return number(x, 3, lang) if abs(x) < 1000 else number(x, 0, lang)
 
 
-def fmt_ci(lo: Any, hi: Any, unit: str, lang: str = "en", report: bool = False) -> str:
-    """'[97.2 %, 97.4 %]' (terminal) or '97.2 % – 97.4 %' (report); '-'/'–' without bounds."""
-    if _missing(lo) or _missing(hi):
-        return "–" if report else "-"
-    f = fmt_value if report else fmt
-    return f"{f(lo, unit, lang)} – {f(hi, unit, lang)}" if report else \
-        f"[{f(lo, unit, lang)}, {f(hi, unit, lang)}]"
-
-
 def fmt_money(nok: float, lang: str = "en", millions: bool = False) -> str:
     """'NOK 6.42 million' / 'kr 6,42 mill.' or whole kroner."""
     if millions:

@@ -86,7 +86,8 @@ def validation_section(run_dir: Path, lang: str = "en") -> str:
                  "their accepted band (validation.csv).",
                  f"{ok} av {len(rows)} publiserte tall har simulert snitt innenfor det godtatte "
                  "båndet (validation.csv).")
-    return (f'<section id="validation">\n<h2>{_pick(lang, "Simulated vs published", "Simulert mot publisert")}</h2>\n'  # noqa: E501
+    heading = _pick(lang, "Simulated vs published", "Simulert mot publisert")
+    return (f'<section id="validation">\n<h2>{heading}</h2>\n'
             + table(head, rows, table_id="validation-table",
                     numeric=tuple(range(first, first + 4)), classes=classes)
             + f'\n<p class="note">{escape(note)}</p>\n</section>')
@@ -174,7 +175,8 @@ def sweep_section(run_dir: Path, lang: str = "en") -> str:
     goal, goal_source = sweep_goal(run_dir, lang)
     fte = _point_fte(run_dir, df)
     cost, cost_note = _cost(df, factors, kpis, fte, lang)
-    parts = [f'<section id="sweep">\n<h2>{_pick(lang, "Sweep: service level by point", "Parameterstudie: svarandel per punkt")}</h2>']  # noqa: E501
+    heading = _pick(lang, "Sweep: service level by point", "Parameterstudie: svarandel per punkt")
+    parts = [f'<section id="sweep">\n<h2>{heading}</h2>']
     verdicts: list[str] = []
     if service:
         primary = service[0]

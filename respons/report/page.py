@@ -69,6 +69,7 @@ def make_report(run_dir: Path, lang: str | None = None, svg: bool = False,
     if (run_dir / "summary.json").is_file():
         index = _read_json(run_dir / "figures" / "index.json")
         if tables is not None or index.get("lang") != lang or (svg and not index.get("svg")):
+            svg = svg or bool(index.get("svg"))  # redrawn figures keep their SVG copies
             from respons.report.figures import write_run_figures
             from respons.report.style import load_run
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec
@@ -51,9 +50,6 @@ STYLE: dict[str, Any] = {
 }
 
 P = ParamSpec("P")
-ConfigLike = ScenarioConfig | Mapping[str, Any]
-
-
 def pick(lang: str, en: str, nb: str) -> str:
     """The English or Norwegian text of a figure label."""
     return nb if lang == "nb" else en
@@ -84,13 +80,6 @@ def styled(build: Callable[P, Figure]) -> Callable[P, Figure]:
 def new_figure(width: float, height: float) -> Figure:
     """A pyplot-free figure with constrained layout (no global figure registry)."""
     return Figure(figsize=(width, height), layout="constrained", dpi=DPI)
-
-
-def as_config(cfg: ScenarioConfig | Mapping[str, Any]) -> ScenarioConfig:
-    """Accept a validated config or a resolved-config mapping (as read from YAML)."""
-    if isinstance(cfg, ScenarioConfig):
-        return cfg
-    return validate(dict(cfg), "the resolved config")
 
 
 def percent_axis(ax: Any, axis: str = "y", lang: str = "en") -> None:
@@ -155,11 +144,6 @@ def save_figure(fig: Figure, out_dir: Path, name: str, svg: bool = False) -> lis
         fig.set_layout_engine("none")  # keep the layout just computed: halves the SVG's cost
         fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
     return [png, path]
-
-
-def finite(x: float | None) -> bool:
-    """True for a real number that is not nan/inf (summary values may be null)."""
-    return x is not None and math.isfinite(x)
 
 
 def weekday_counts(cfg: ScenarioConfig) -> np.ndarray:
