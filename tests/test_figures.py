@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,10 +17,9 @@ from respons.analysis.breakdown import busy_per_hour, from_events
 from respons.cli import main
 from respons.config.loading import load_config
 from respons.report import palette
+from respons.report.catalog import FIGURES, draw_figures, load_run, write_run_figures
 from respons.report.drawing import FigurePool, can_fork
-from respons.report.figures import FIGURES, draw_figures, write_run_figures
 from respons.report.figures_staff import on_duty_per_hour, week_on_duty
-from respons.report.style import load_run
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +28,8 @@ def run_dir(short_run: Path) -> Path:
 
 
 def test_every_figure_written_as_png_and_on_request_svg(run_dir: Path, tmp_path: Path) -> None:
+    import matplotlib
+
     before = dict(matplotlib.rcParams)
     tables = load_run(run_dir)
     files = draw_figures(tables, tmp_path / "figs", svg=True)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from respons.cli import main
+from respons.report.catalog import FIGURES
 from respons.report.page import make_report, write_report
 from respons.report.sections import fmt_count, fmt_seconds, fmt_share, fmt_value
 from respons.report.tables import verdict_lines
@@ -49,7 +50,7 @@ def test_report_is_self_contained_with_kpi_table_and_figures(report: Path) -> No
     # the same bounds as summary.json, formatted: no clipping or recomputing in the report
     assert f"{fmt_value(share['ci_low'], 'share')} – {fmt_value(share['ci_high'], 'share')}" \
         in table
-    assert html.count("<img ") == 8 and html.count("<figcaption>") == 8
+    assert html.count("<img ") == len(FIGURES) and html.count("<figcaption>") == len(FIGURES)
     assert "vaernes-2020" in html and "1 Jan 2020 – 14 Jan 2020 (14 days)" in html
     assert 'id="pools-table"' in html and 'id="municipalities-table"' in html
     assert "Midtre Gauldal" in html and "1 Oct 2020" in html
@@ -75,6 +76,8 @@ def test_report_answers_first_verdict_cost_municipalities(report: Path, capsys) 
     assert fmt_value(costs["Stjørdal"], "nok") in munis
     assert "Levanger" not in munis  # joined in June: nothing in the first two weeks
     assert 'id="fig-replications"' in html[order[5]:]  # diagnostics in the appendix
+    monthly = munis[munis.index('id="monthly-table"'):]  # volume per month and member
+    assert "Jan 2020" in monthly and "Stjørdal" in monthly
 
 
 def test_report_in_norwegian(short_run: Path, tmp_path: Path) -> None:
@@ -205,5 +208,5 @@ def test_cli_report_escapes_text_and_rejects_bad_dirs(tmp_path: Path, capsys) ->
     html = (run / "report.html").read_text("utf-8")
     assert_self_contained(html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;" in html
-    assert html.count("<img ") == 8
+    assert html.count("<img ") == len(FIGURES)
     assert "no confidence interval" in html

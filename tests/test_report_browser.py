@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from respons.report.catalog import FIGURES
 from respons.report.page import make_report
 from respons.report.tables import verdict_lines
 
@@ -70,7 +71,7 @@ def test_report_renders_in_chromium(short_run: Path, browser, tmp_path: Path, la
         "w: i.naturalWidth, h: i.naturalHeight, shown: i.getBoundingClientRect().width, "
         "src: i.currentSrc.slice(0, 22)}))")
     index = json.loads((run / "figures" / "index.json").read_text())
-    assert len(images) == len(index["figures"]) == 8 and index["lang"] == lang
+    assert len(images) == len(index["figures"]) == len(FIGURES) and index["lang"] == lang
     for img in images:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
         assert img["shown"] > 600 and img["src"] == "data:image/png;base64,"

@@ -15,8 +15,8 @@ from respons.cli.args import positive_int, seconds, share
 
 if TYPE_CHECKING:
     from respons.config import ScenarioConfig
+    from respons.report.catalog import RunTables
     from respons.report.drawing import FigurePool
-    from respons.report.style import RunTables
 
 
 def add_goal_arguments(p: argparse.ArgumentParser) -> None:

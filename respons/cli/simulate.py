@@ -78,7 +78,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 finish_metadata(work, meta, time.perf_counter() - t0)
             written = None
             if report:  # derived: after the run has landed
-                from respons.report.style import RunTables
+                from respons.report.catalog import RunTables
 
                 tables = RunTables(cfg, doc, result.replications, result.breakdown)
                 written = report_or_warning(final, lang, args.svg, tables, pool,

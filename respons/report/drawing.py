@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from respons.report.style import RunTables
+    from respons.report.catalog import RunTables
 
 FIGURE_COUNT = 7  # figures of a full run: the most processes worth starting
 
@@ -45,6 +45,8 @@ def _warm_up() -> None:
     from matplotlib.figure import Figure
 
     import respons.report.figures  # noqa: F401 - the drawing code, imported ahead
+    import respons.report.figures_municipal  # noqa: F401
+    import respons.report.figures_staff  # noqa: F401
 
     fig = Figure(figsize=(2, 1), dpi=50)
     fig.subplots().set_title("respons 0123456789 % æøå")
@@ -52,7 +54,7 @@ def _warm_up() -> None:
 
 
 def _draw(tables: RunTables, name: str, out_dir: str, lang: str, svg: bool) -> list[str]:
-    from respons.report.figures import draw_one
+    from respons.report.catalog import draw_one
 
     return [str(f) for f in draw_one(tables, name, Path(out_dir), lang, svg)]
 
@@ -78,7 +80,7 @@ class FigurePool:
              progress: Callable[[int, int], None] | None = None) -> list[Path]:
         """Draw the named figures into `out_dir`; returns the files written."""
         if self.executor is None:
-            from respons.report.figures import draw_one
+            from respons.report.catalog import draw_one
 
             files: list[Path] = []
             for done, name in enumerate(names, start=1):

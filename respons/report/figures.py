@@ -1,19 +1,10 @@
 """Figures of a run: demand against the configured profiles, waiting times, service level by
-hour, plus the registry that writes every figure of a run directory (PNG; SVG on request).
-
-Each builder is a pure function of the run's tallies (`respons.analysis.breakdown`), the
-replications table and the resolved config, returning a `matplotlib.figure.Figure`; staffing
-and per-municipality figures live in `figures_staff` and `figures_municipal`. The figures are
-drawn in parallel processes where the machine has several cores (`respons.report.drawing`).
-"""
+hour. Each builder is a pure function of the run's tallies (`respons.analysis.breakdown`) and
+the resolved config, returning a `matplotlib.figure.Figure`; staffing and per-municipality
+figures live in `figures_staff` and `figures_municipal`, the list of every figure (titles,
+captions, order) in `catalog`."""
 
 from __future__ import annotations
-
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -24,22 +15,15 @@ from respons.analysis.intervals import mean_ci
 from respons.config import ScenarioConfig
 from respons.engine.arrivals import intensity
 from respons.report import palette
-from respons.report.figures_municipal import (
-    help_arrival_figure,
-    outcomes_figure,
-    replications_figure,
-)
-from respons.report.figures_staff import staff_week_figure
 from respons.report.i18n import WEEKDAYS
 from respons.report.style import (
-    RunTables,
     category_name,
-    load_run,
+    frame,
     new_figure,
     percent_axis,
     pick,
-    save_figure,
     styled,
+    top_legend,
     weekday_counts,
 )
 
@@ -101,7 +85,8 @@ def arrivals_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figu
     ax_w.set_ylim(bottom=0)
     ax_w.set_ylabel(pick(lang, "arrivals per day (mean per weekday)",
                          "ankomster per døgn (snitt per ukedag)"))
-    fig.legend(loc="outside upper center", ncols=len(cats) + 1)
+    top_legend(fig, ncols=len(cats) + 1)
+    frame(fig, left=0.75, right=0.15, top=0.45, bottom=0.55, wspace=0.95)
     return fig
 
 
@@ -168,6 +153,7 @@ def wait_ecdf_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fig
     ax_tail.set_ylabel(pick(lang, "share waiting longer than x (log scale)",
                             "andel som venter lenger enn x (log-skala)"))
     ax_tail.set_title(pick(lang, "The tail: waits longer than x", "Halen: ventetid over x"))
+    frame(fig, left=0.85, right=0.15, top=0.35, bottom=0.55, wspace=1.1)
     return fig
 
 
@@ -184,7 +170,7 @@ def within_target_by_hour(b: Breakdown, category: str) -> np.ndarray:
 def within_target_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
     """Share answered within the limit per hour of day, mean and 95 % CI over replications,
     with the goal of each category that has one."""
-    fig = new_figure(11, 4.0)
+    fig = new_figure(11, 4.3)
     ax = fig.subplots()
     hours = np.arange(24)
     lows = []
@@ -216,9 +202,8 @@ def within_target_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") ->
     ax.set_ylabel(pick(lang, f"answered within {cfg.target_s:g} s",
                        f"besvart innen {cfg.target_s:g} s"))
     percent_axis(ax, lang=lang)
-    ax.set_title(pick(lang, f"Share answered within {cfg.target_s:g} s by hour of day",
-                      f"Andel besvart innen {cfg.target_s:g} s etter time på døgnet"))
-    ax.legend(loc="lower left", ncols=3)
+    top_legend(fig, ncols=3)  # above the axes: nothing to hide (the title is the caption's)
+    frame(fig, left=0.85, right=0.15, top=0.65, bottom=0.55)
     return fig
 
 
@@ -226,144 +211,3 @@ def _category(name: str):  # noqa: ANN202 - the config's Category enum
     from respons.config import Category
 
     return Category(name)
-
-
-@dataclass(frozen=True)
-class FigureSpec:
-    """One figure of the report: file name, title and caption (English, Norwegian), whether
-    it needs the tallies, whether it belongs in the appendix, and how to build it."""
-
-    name: str
-    title: tuple[str, str]
-    caption: tuple[str, str]
-    needs_breakdown: bool
-    build: Callable[[RunTables, str], Figure]
-    appendix: bool = False
-
-
-FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("within_target_by_hour",
-               ("Service level by hour of day", "Svarandel etter time på døgnet"),
-               ("Share of offered alarms and legevakt calls answered within {target} s, by the "
-                "hour they arrived: mean over {reps} replications with a 95 % confidence band "
-                "(none with a single replication); dashed: the goal.",
-                "Andel mottatte alarmer og legevaktsamtaler besvart innen {target} s, etter "
-                "timen de kom: snitt over {reps} replikasjoner med 95 % konfidensbånd (ingen "
-                "med én replikasjon); stiplet: målet."),
-               True, lambda t, lang: within_target_figure(t.breakdown, t.config, lang)),
-    FigureSpec("wait_ecdf", ("Waiting time of alarms", "Ventetid for alarmer"),
-               ("Left: share of alarms answered within a given wait, overall and per priority "
-                "(alarms never answered count as misses). Right: the same as the share still "
-                "waiting, on a log scale, to show the tail. Dashed line: the {target} s limit.",
-                "Venstre: andel alarmer besvart innen en gitt ventetid, samlet og per "
-                "prioritet (alarmer som aldri ble besvart, teller som bom). Høyre: det samme "
-                "som andelen som fortsatt venter, på log-skala, for å vise halen. Stiplet: "
-                "grensen på {target} s."),
-               True, lambda t, lang: wait_ecdf_figure(t.breakdown, t.config, lang)),
-    FigureSpec("staff_week", ("Staff on duty and busy in a typical week",
-                              "Bemanning og opptatt i en typisk uke"),
-               ("Black line: people rostered on duty (whole people, from the weekly roster, "
-                "before sickness absence); areas: mean number busy handling contacts, by "
-                "category, over the period and replications, by hour of the week. Titles: "
-                "busy time / rostered time over the period.",
-                "Svart linje: personer på vakt etter turnus (hele personer, fra ukesturnusen, "
-                "før sykefravær); flater: gjennomsnittlig antall opptatt med kontakter, etter "
-                "kategori, over perioden og replikasjonene, per time i uken. Titler: opptatt "
-                "tid / turnustid over perioden."),
-               True, lambda t, lang: staff_week_figure(t.breakdown, t.config, lang)),
-    FigureSpec("arrivals", ("Arrivals by hour of day and weekday",
-                            "Ankomster etter time og ukedag"),
-               ("Coloured lines: simulated arrivals within the period per category, mean over "
-                "replications; black dashed lines: the expected number from the configured "
-                "rates, profiles, join dates and ramp-up. Left per clock hour (mean over all "
-                "days), right per day by weekday.",
-                "Fargede linjer: simulerte ankomster i perioden per kategori, snitt over "
-                "replikasjonene; svarte stiplede linjer: forventet antall fra konfigurerte "
-                "rater, profiler, oppstartsdatoer og opptrapping. Til venstre per klokketime "
-                "(snitt over alle dager), til høyre per døgn etter ukedag."),
-               True, lambda t, lang: arrivals_figure(t.breakdown, t.config, lang)),
-    FigureSpec("outcomes", ("Outcomes per municipality", "Utfall per kommune"),
-               ("Answered alarms and technical alerts per municipality by outcome, mean per "
-                "replication over the period (municipalities with no contacts are left out).",
-                "Besvarte alarmer og tekniske varsler per kommune etter utfall, snitt per "
-                "replikasjon over perioden (kommuner uten kontakter er utelatt)."),
-               True, lambda t, lang: outcomes_figure(t.breakdown, t.config, lang)),
-    FigureSpec("help_arrival", ("Time until home care arrives",
-                                "Tid til hjemmetjenesten er fremme"),
-               ("Minutes from the alarm to home care arriving, for alarms forwarded to home "
-                "care, per municipality: box = quartiles, line = median, diamond = mean, "
-                "whiskers = 5th and 95th percentiles.",
-                "Minutter fra alarmen til hjemmetjenesten er fremme, for alarmer videresendt "
-                "til hjemmetjenesten, per kommune: boks = kvartiler, strek = median, rombe = "
-                "gjennomsnitt, værhår = 5- og 95-persentil."),
-               True, lambda t, lang: help_arrival_figure(t.breakdown, t.config, lang)),
-    FigureSpec("replications", ("Spread over replications", "Spredning over replikasjoner"),
-               ("Each dot is one replication, the grey bar the 95 % confidence interval of the "
-                "mean over {reps} replications (as in the key figures), both as the difference "
-                "from the mean in percent of the mean, so KPIs in different units share one "
-                "scale; the labels give the means.",
-                "Hvert punkt er én replikasjon, den grå streken 95 %-konfidensintervallet for "
-                "gjennomsnittet over {reps} replikasjoner (som i nøkkeltallene), begge som avvik "
-                "fra gjennomsnittet i prosent av det, så nøkkeltall i ulike enheter deler én "
-                "skala; etikettene viser gjennomsnittene."),
-               False, lambda t, lang: replications_figure(t.replications, t.summary, lang),
-               appendix=True),
-)
-
-
-def caption(spec: FigureSpec, cfg: ScenarioConfig, lang: str = "en") -> str:
-    """The figure's caption with the run's limit and replication count filled in."""
-    return pick(lang, *spec.caption).format(target=f"{cfg.target_s:g}", reps=cfg.replications)
-
-
-def available_specs(tables: RunTables) -> list[FigureSpec]:
-    """The figures this run's files allow (without tallies: the replications figure only)."""
-    return [s for s in FIGURES if (tables.breakdown is not None or not s.needs_breakdown)
-            and (s.name != "replications" or tables.replications is not None)]
-
-
-def draw_one(tables: RunTables, name: str, out_dir: Path, lang: str,
-             svg: bool) -> list[Path]:
-    """Build and save one figure; returns the files written."""
-    spec = next(s for s in FIGURES if s.name == name)
-    fig = spec.build(tables, lang)
-    files = save_figure(fig, out_dir, name, svg)
-    fig.clear()
-    return files
-
-
-def draw_figures(tables: RunTables, out_dir: Path, lang: str = "en", svg: bool = False,
-                 progress: Callable[[int, int], None] | None = None,
-                 pool: Any = None) -> list[Path]:
-    """Write every figure the run allows to `out_dir` (in the processes of `pool`, a
-    `respons.report.drawing.FigurePool`, when given,
-    else here), then `index.json` listing them with titles and captions in `lang`."""
-    specs = available_specs(tables)
-    names = [s.name for s in specs]
-    if pool is not None:
-        written = pool.draw(tables, names, out_dir, lang, svg, progress)
-    else:
-        written = []
-        for done, name in enumerate(names, start=1):
-            written.extend(draw_one(tables, name, out_dir, lang, svg))
-            if progress is not None:
-                progress(done, len(names))
-    index = [{"name": s.name, "title": pick(lang, *s.title), "caption":
-              caption(s, tables.config, lang), "appendix": s.appendix,
-              "files": sorted(f.name for f in written if f.stem == s.name)} for s in specs]
-    note = None if tables.breakdown is not None else "no_breakdown"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "index.json").write_text(
-        json.dumps({"lang": lang, "svg": svg, "figures": index, "note": note}, indent=2,
-                   ensure_ascii=False) + "\n", encoding="utf-8")
-    return written
-
-
-def write_run_figures(run_dir: Path, lang: str = "en", svg: bool = False,
-                      tables: RunTables | None = None,
-                      progress: Callable[[int, int], None] | None = None,
-                      pool: Any = None) -> list[Path]:
-    """Write every possible figure of a run directory to `run_dir/figures/` (PNG, and SVG
-    with `svg`); `tables` saves reading the run's files when the caller has them."""
-    return draw_figures(tables or load_run(run_dir), run_dir / "figures", lang, svg, progress,
-                        pool)

@@ -16,7 +16,16 @@ from respons.config import OUTCOMES, ScenarioConfig
 from respons.report import palette
 from respons.report.formatting import fmt_value, number
 from respons.report.i18n import kpi_label
-from respons.report.style import decimal_axis, new_figure, pick, styled, thousands_axis
+from respons.report.style import (
+    decimal_axis,
+    frame,
+    new_figure,
+    pick,
+    styled,
+    text_width,
+    thousands_axis,
+    top_legend,
+)
 
 OUTCOME_NAMES = {"resolved_by_operator": ("resolved by the centre", "avklart av senteret"),
                  "homecare": ("home care", "hjemmetjenesten"),
@@ -57,9 +66,13 @@ def outcomes_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figu
         ax.set_xlabel(pick(lang, "contacts (mean per replication)",
                            "kontakter (snitt per replikasjon)"))
         thousands_axis(ax, "x", lang)
-        ax.legend(loc="lower right")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower right")
         ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(y, [munis[m] for m in order])
+    names = [munis[m] for m in order]
+    axes[0].set_yticks(y, names)
+    frame(fig, left=text_width(names, 9.5) + 0.2, right=0.15, top=0.35, bottom=0.55,
+          wspace=0.35)
     return fig
 
 
@@ -93,6 +106,7 @@ def help_arrival_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> 
         ax.text(0.5, 0.5, pick(lang, "no alarms were forwarded to home care",
                                "ingen alarmer ble videresendt til hjemmetjenesten"),
                 ha="center", transform=ax.transAxes)
+        frame(fig, left=0.5, right=0.15, top=0.35, bottom=0.55)
         return fig
     visits = {m: hist[munis.index(m)].sum() / b.replications for m in names}
     boxes = [{**stats[m], "label": f"{m} ({number(visits[m], 0, lang)} "
@@ -111,6 +125,8 @@ def help_arrival_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> 
     ax.set_title(pick(lang, "Time from alarm to home care arriving (visits per replication in "
                       "brackets)", "Tid fra alarm til hjemmetjenesten er fremme (besøk per "
                       "replikasjon i parentes)"))
+    frame(fig, left=text_width([b["label"] for b in boxes], 9.5) + 0.2, right=0.15, top=0.35,
+          bottom=0.55)
     return fig
 
 
@@ -153,5 +169,6 @@ def replications_figure(replications: pd.DataFrame, summary: dict[str, Any],
     ax.set_xlabel(pick(lang, "difference from the mean (% of the mean)",
                        "avvik fra gjennomsnittet (% av gjennomsnittet)"))
     decimal_axis(ax, "x", lang)
-    fig.legend(loc="outside upper center", ncols=3)
+    top_legend(fig, ncols=3)
+    frame(fig, left=text_width(labels, 8) + 0.2, right=0.15, top=0.4, bottom=0.55)
     return fig

@@ -22,10 +22,12 @@ from respons.report.i18n import WEEKDAYS
 from respons.report.style import (
     HOUR,
     category_name,
+    frame,
     hour_of_week_counts,
     new_figure,
     pick,
     styled,
+    top_legend,
 )
 
 WEEK_H = 168
@@ -112,5 +114,6 @@ def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fi
     handles = [shown[k] for k in ["duty", *cats] if k in shown]
     names = [labels["duty"] if k == "duty" else pick(lang, "busy: ", "opptatt: ")
              + category_name(k, lang) for k in ["duty", *cats] if k in shown]
-    fig.legend(handles, names, loc="outside upper center", ncols=len(handles))
+    top_legend(fig, handles, names, ncols=len(handles))
+    frame(fig, left=0.7, right=0.15, top=0.7, bottom=0.35, hspace=0.45)
     return fig

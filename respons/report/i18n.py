@@ -220,6 +220,11 @@ def language(flag: str | None = None, config_lang: str | None = None,
     return "nb" if value.split("_")[0].split(".")[0].lower() in NORWEGIAN else "en"
 
 
+def pick(lang: str, en: str, nb: str) -> str:
+    """The English or Norwegian of a text given in both (figure labels)."""
+    return nb if lang == "nb" else en
+
+
 def t(key: str, lang: str = "en", **values: object) -> str:
     """The label `key` in `lang`, with `values` filled in."""
     en, nb = TEXT[key]

@@ -364,7 +364,7 @@ def sweep_figure(df: pd.DataFrame, kpis: list[str], goal: float | None, best: An
     import matplotlib
 
     from respons.report import palette
-    from respons.report.style import STYLE, new_figure, percent_axis
+    from respons.report.style import STYLE, frame, new_figure, percent_axis
 
     with matplotlib.rc_context(STYLE):
         fig = new_figure(11, 4.0)
@@ -395,4 +395,5 @@ def sweep_figure(df: pd.DataFrame, kpis: list[str], goal: float | None, best: An
         ax.set_ylim(top=1.005)
         percent_axis(ax, lang=lang)
         ax.legend(loc="lower right")
+        frame(fig, left=0.85, right=0.15, top=0.2, bottom=0.6)
     return fig

@@ -45,8 +45,8 @@ from respons.report.tables import (
 from respons.runs.rundir import write_text
 
 if TYPE_CHECKING:
+    from respons.report.catalog import RunTables
     from respons.report.drawing import FigurePool
-    from respons.report.style import RunTables
 
 VERDICT_CLASS = {"met": "met", "not met": "not-met", "not proven": "not-proven"}
 
@@ -70,8 +70,7 @@ def make_report(run_dir: Path, lang: str | None = None, svg: bool = False,
         index = _read_json(run_dir / "figures" / "index.json")
         if tables is not None or index.get("lang") != lang or (svg and not index.get("svg")):
             svg = svg or bool(index.get("svg"))  # redrawn figures keep their SVG copies
-            from respons.report.figures import write_run_figures
-            from respons.report.style import load_run
+            from respons.report.catalog import load_run, write_run_figures
 
             tables = tables or load_run(run_dir)
             figures = run_dir / "figures"
