@@ -65,7 +65,7 @@ def test_parallel_drawing_gives_the_same_files(run_dir: Path, tmp_path: Path) ->
     tables = load_run(run_dir)
     draw_figures(tables, tmp_path / "serial")
     with FigurePool(2) as pool:
-        assert pool.executor is not None
+        assert pool.parallel
         draw_figures(tables, tmp_path / "parallel", pool=pool)
     for spec in FIGURES:
         name = f"{spec.name}.png"

@@ -1,28 +1,32 @@
-"""Drawing the figures in parallel: a pool of processes forked when a run starts, so that they
-import matplotlib and load the fonts while the simulation runs; when the run is done, each
-process draws one figure at a time. The files are the same as drawn serially (each figure is
-a pure function of the run's tables).
+"""Drawing the figures in parallel, at little cost.
 
-Forked, not spawned: a forked process starts from this one's memory, so it never re-imports
-the caller's main script (a script calling `respons.cli.main` need not guard its entry
-point), and it is forked before the simulation starts any thread of its own. Where processes
-cannot be forked (Windows) or there is one core, figures are drawn in this process.
+`FigurePool()` forks one helper process when a run starts. While the simulation runs, the
+helper imports matplotlib and the figure code and renders a text once (fonts found and
+cached). When the run is done, `draw` hands it the run's tables; the helper forks its drawing
+processes then, so each starts with matplotlib loaded and the tables in memory (nothing is
+imported twice or copied per figure), and each draws one figure at a time. The files are the
+same as drawn serially: each figure is a pure function of the run's tables.
+
+Forked, not spawned: a forked process never re-imports the caller's main script (a script
+calling `respons.cli.main` need not guard its entry point). Where processes cannot be forked
+(Windows) or there is one core, the figures are drawn in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import warnings
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from respons.report.catalog import RunTables
 
-FIGURE_COUNT = 7  # figures of a full run: the most processes worth starting
+FIGURE_COUNT = 7  # figures of a full run: the most drawing processes worth starting
 
 
 def cores() -> int:
@@ -33,13 +37,12 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    """True where worker processes can be forked (Linux, macOS)."""
+    """True where processes can be forked (Linux, macOS)."""
     return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _warm_up() -> None:
-    """Import matplotlib and the figure code and render a text once (fonts found and
-    cached), so the process is ready to draw when the run is done."""
+    """Import matplotlib and the figure code and render a text once."""
     import io
 
     from matplotlib.figure import Figure
@@ -53,33 +56,71 @@ def _warm_up() -> None:
     fig.savefig(io.BytesIO(), format="png")
 
 
-def _draw(tables: RunTables, name: str, out_dir: str, lang: str, svg: bool) -> list[str]:
+_TABLES: Any = None  # the run's tables in the helper, inherited by its drawing processes
+
+
+def _draw(name: str, out_dir: str, lang: str, svg: bool) -> list[str]:
     from respons.report.catalog import draw_one
 
-    return [str(f) for f in draw_one(tables, name, Path(out_dir), lang, svg)]
+    return [str(f) for f in draw_one(_TABLES, name, Path(out_dir), lang, svg)]
+
+
+def _helper(conn: Any, processes: int) -> None:
+    """The helper process: warm up, then serve drawing requests until told to stop."""
+    global _TABLES
+    _warm_up()
+    context = multiprocessing.get_context("fork")
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:  # the run's process is gone
+            return
+        if request is None:
+            return
+        tables, names, out_dir, lang, svg = request
+        _TABLES = tables
+        try:
+            with ProcessPoolExecutor(min(processes, len(names)) or 1,
+                                     mp_context=context) as pool:
+                futures = [pool.submit(_draw, n, out_dir, lang, svg) for n in names]
+                for done, fut in enumerate(as_completed(futures), start=1):
+                    fut.result()
+                    conn.send(("progress", done, len(names)))
+                conn.send(("files", [f for fut in futures for f in fut.result()]))
+        except Exception as e:  # noqa: BLE001 - reported to the run's process
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+        _TABLES = None
 
 
 class FigurePool:
-    """Processes that draw figures; `FigurePool()` forks them at once and warms them up.
+    """A helper process that draws the figures in parallel (see the module docstring).
 
-    Use as a context manager (the processes end on exit), or call `close()`.
+    Use as a context manager (the helper ends on exit), or call `close()`.
     """
 
     def __init__(self, processes: int | None = None) -> None:
         n = processes if processes is not None else min(cores(), FIGURE_COUNT)
-        self.executor: ProcessPoolExecutor | None = None
+        self.helper: Any = None
+        self.conn: Any = None
         if n > 1 and can_fork():
             context = multiprocessing.get_context("fork")
-            self.executor = ProcessPoolExecutor(n, mp_context=context)
+            self.conn, child = context.Pipe()
+            self.helper = context.Process(target=_helper, args=(child, n),
+                                          name="respons-figures")
             with warnings.catch_warnings():  # Python >= 3.12 warns of idle BLAS threads
                 warnings.simplefilter("ignore", DeprecationWarning)
-                for _ in range(n):
-                    self.executor.submit(_warm_up)
+                self.helper.start()
+            child.close()
+
+    @property
+    def parallel(self) -> bool:
+        """True when the figures are drawn in other processes."""
+        return self.helper is not None
 
     def draw(self, tables: RunTables, names: list[str], out_dir: Path, lang: str, svg: bool,
              progress: Callable[[int, int], None] | None = None) -> list[Path]:
         """Draw the named figures into `out_dir`; returns the files written."""
-        if self.executor is None:
+        if self.helper is None:
             from respons.report.catalog import draw_one
 
             files: list[Path] = []
@@ -88,18 +129,29 @@ class FigurePool:
                 if progress is not None:
                     progress(done, len(names))
             return files
-        futures: list[Future[list[str]]] = [
-            self.executor.submit(_draw, tables, name, str(out_dir), lang, svg) for name in names]
-        for done, fut in enumerate(as_completed(futures), start=1):
-            fut.result()  # a drawing error surfaces here
-            if progress is not None:
-                progress(done, len(names))
-        return [Path(f) for fut in futures for f in fut.result()]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.conn.send((tables, names, str(out_dir), lang, svg))
+        while True:
+            try:
+                kind, *payload = self.conn.recv()
+            except EOFError:
+                raise RuntimeError("the figure-drawing process ended unexpectedly") from None
+            if kind == "progress" and progress is not None:
+                progress(*payload)
+            elif kind == "files":
+                return [Path(f) for f in payload[0]]
+            elif kind == "error":
+                raise RuntimeError(f"drawing the figures failed: {payload[0]}")
 
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        if self.helper is not None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self.conn.send(None)
+            self.helper.join(timeout=30)
+            if self.helper.is_alive():
+                self.helper.terminate()
+            self.conn.close()
+            self.helper = None
 
     def __enter__(self) -> FigurePool:
         return self

@@ -144,24 +144,27 @@ def replications_figure(replications: pd.DataFrame, summary: dict[str, Any],
     target = (summary.get("goal") or {}).get("within_s") or summary.get("target_s") or 120
     fig = new_figure(11, 0.36 * max(len(names), 2) + 1.3)
     ax = fig.subplots()
-    labels = []
+    labels, xs, ys, lows, highs, rows = [], [], [], [], [], []
     for i, name in enumerate(names):
         k = kpis[name]
         mean = float(k["mean"])
         y = len(names) - 1 - i
         rel = (replications[name].to_numpy(dtype=float) / mean - 1) * 100
+        xs.append(rel)
+        ys.append(np.full(rel.size, y))
         lo, hi = k.get("ci_low"), k.get("ci_high")
         if lo is not None and hi is not None:
-            ax.plot([(lo / mean - 1) * 100, (hi / mean - 1) * 100], [y, y], color=palette.CI_BAND,
-                    lw=7, solid_capstyle="butt", zorder=2,
-                    label=pick(lang, "95 % confidence interval", "95 % konfidensintervall")
-                    if i == 0 else None)
-        ax.scatter(rel, np.full(rel.size, y), s=18, color=palette.REPLICATION,
+            rows.append(y)
+            lows.append((lo / mean - 1) * 100)
+            highs.append((hi / mean - 1) * 100)
+        labels.append(f"{kpi_label(name, lang, target)}: {fmt_value(mean, units[name], lang)}")
+    if rows:
+        ax.hlines(rows, lows, highs, color=palette.CI_BAND, lw=7, zorder=2,
+                  label=pick(lang, "95 % confidence interval", "95 % konfidensintervall"))
+    if xs:
+        ax.scatter(np.concatenate(xs), np.concatenate(ys), s=18, color=palette.REPLICATION,
                    edgecolor=palette.EDGE, lw=0.5, zorder=5,
-                   label=pick(lang, "one replication", "én replikasjon") if i == 0 else None)
-        unit = units[name]
-        shown = fmt_value(mean, unit, lang)
-        labels.append(f"{kpi_label(name, lang, target)}: {shown}")
+                   label=pick(lang, "one replication", "én replikasjon"))
     ax.axvline(0, color=palette.MEAN, lw=1.4, label=pick(lang, "mean", "gjennomsnitt"))
     ax.set_yticks(range(len(names)), labels[::-1], fontsize=8)
     ax.set_ylim(-0.7, len(names) - 0.3)

@@ -60,13 +60,15 @@ def rostered_week(pool: Pool, cfg: ScenarioConfig) -> np.ndarray:
     return np.bincount(how, weights=per_hour, minlength=WEEK_H)
 
 
-def _week_axis(ax, lang: str) -> None:  # noqa: ANN001 - a matplotlib Axes
-    ax.set_xlim(0, WEEK_H)
-    ax.set_xticks(np.arange(0, WEEK_H, 24) + 12, WEEKDAYS[lang], minor=False)
-    ax.set_xticks(np.arange(0, WEEK_H + 1, 24), minor=True)
-    ax.tick_params(axis="x", which="major", length=0)
-    ax.grid(axis="x", which="major", visible=False)
-    ax.grid(axis="x", which="minor", visible=True, alpha=0.5)
+def _week_axis(axes: list, lang: str) -> None:
+    """Weekday names between the midnight lines, set once on axes sharing their x axis."""
+    axes[-1].set_xlim(0, WEEK_H)
+    axes[-1].set_xticks(np.arange(0, WEEK_H, 24) + 12, WEEKDAYS[lang], minor=False)
+    axes[-1].set_xticks(np.arange(0, WEEK_H + 1, 24), minor=True)
+    for ax in axes:
+        ax.tick_params(axis="x", which="major", length=0)
+        ax.grid(axis="x", which="major", visible=False)
+        ax.grid(axis="x", which="minor", visible=True, alpha=0.5)
 
 
 @styled
@@ -108,7 +110,7 @@ def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fi
                      f"{pick(lang, 'FTE', 'årsverk')}{util})".replace(
                          ".", "," if lang == "nb" else "."), loc="left")
         ax.set_ylabel(pick(lang, "people", "personer"))
-        _week_axis(ax, lang)
+    _week_axis(list(axes), lang)
     labels = {"duty": pick(lang, "on duty (roster, whole people)", "på vakt (turnus, hele "
                            "personer)")}
     handles = [shown[k] for k in ["duty", *cats] if k in shown]
