@@ -4,8 +4,9 @@
 helper imports matplotlib and the figure code and renders a text once (fonts found and
 cached). When the run is done, `draw` hands it the run's tables; the helper forks its drawing
 processes then, so each starts with matplotlib loaded and the tables in memory (nothing is
-imported twice or copied per figure), and each draws one figure at a time. The files are the
-same as drawn serially: each figure is a pure function of the run's tables.
+imported twice or copied per figure), and each draws one figure at a time. The helper draws
+a share of the figures itself. The files are the same as drawn serially: each figure is a
+pure function of the run's tables.
 
 Forked, not spawned: a forked process never re-imports the caller's main script (a script
 calling `respons.cli.main` need not guard its entry point). Where processes cannot be forked
@@ -66,7 +67,8 @@ def _draw(name: str, out_dir: str, lang: str, svg: bool) -> list[str]:
 
 
 def _helper(conn: Any, processes: int) -> None:
-    """The helper process: warm up, then serve drawing requests until told to stop."""
+    """The helper process: warm up, then serve drawing requests until told to stop. It draws
+    every `processes`-th figure itself and forks `processes - 1` processes for the rest."""
     global _TABLES
     _warm_up()
     context = multiprocessing.get_context("fork")
@@ -79,14 +81,26 @@ def _helper(conn: Any, processes: int) -> None:
             return
         tables, names, out_dir, lang, svg = request
         _TABLES = tables
+        lanes = min(processes, len(names)) or 1
+        mine, others = names[::lanes], [n for i, n in enumerate(names) if i % lanes]
+        done = 0
         try:
-            with ProcessPoolExecutor(min(processes, len(names)) or 1,
-                                     mp_context=context) as pool:
-                futures = [pool.submit(_draw, n, out_dir, lang, svg) for n in names]
-                for done, fut in enumerate(as_completed(futures), start=1):
-                    fut.result()
+            with ProcessPoolExecutor(lanes - 1, mp_context=context) if others \
+                    else contextlib.nullcontext() as pool:
+                futures = [pool.submit(_draw, n, out_dir, lang, svg) for n in others] \
+                    if pool is not None else []
+                files = {}
+                for name in mine:
+                    files[name] = _draw(name, out_dir, lang, svg)
+                    done += 1
                     conn.send(("progress", done, len(names)))
-                conn.send(("files", [f for fut in futures for f in fut.result()]))
+                for fut in as_completed(futures):
+                    fut.result()
+                    done += 1
+                    conn.send(("progress", done, len(names)))
+                for name, fut in zip(others, futures, strict=True):
+                    files[name] = fut.result()
+            conn.send(("files", [f for n in names for f in files[n]]))
         except Exception as e:  # noqa: BLE001 - reported to the run's process
             conn.send(("error", f"{type(e).__name__}: {e}"))
         _TABLES = None
