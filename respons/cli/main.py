@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "calibrate": ("respons.cli.validate", "fit the year configs to the published figures"),
     "sensitivity": ("respons.cli.validate", "move each assumed input ±25 %% and compare"),
     "profile-log": ("respons.cli.validate", "estimate profiles from a centre's event log"),
+    "uncertainty": ("respons.cli.uncertainty", "KPI ranges over the ranged assumptions (SALib)"),
     "erlang": ("respons.cli.erlang", "Erlang C / A figures and agents needed"),
     "sweep": ("respons.cli.sweep", "run a grid or list of variants x replications"),
     "collect": ("respons.cli.sweep", "rebuild a sweep's tables from its task files"),

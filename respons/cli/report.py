@@ -16,7 +16,8 @@ def add_parser(sub: Any) -> None:
                          "directory")
     rep.add_argument("run_dir", type=Path, metavar="RUN_OR_SWEEP_DIR",
                      help="a run directory (with summary.json), a sweep directory (with "
-                     "sweep-summary.csv) or a validation directory (with validation.csv)")
+                     "sweep-summary.csv), a validation directory (with validation.csv) or an "
+                     "uncertainty directory (with ranges.csv)")
     rep.add_argument("--lang", choices=("en", "nb"),
                      help="language of the report (default: the run config's `lang`, else the "
                      "LANG environment variable); figures in another language are redrawn")
@@ -24,7 +25,8 @@ def add_parser(sub: Any) -> None:
     rep.set_defaults(func=cmd_report)
 
 
-REPORTABLE = ("summary.json", "sweep-summary.csv", "validation.csv")
+REPORTABLE = ("summary.json", "sweep-summary.csv", "validation.csv", "ranges.csv")
+UNCERTAINTY = ("inputs.csv", "ranges.csv", "samples.csv", "metadata.json")
 
 
 def check_report_dir(path: Path) -> None:
@@ -39,8 +41,8 @@ def check_report_dir(path: Path) -> None:
                         "results to report.")
     if not any((path / name).is_file() for name in REPORTABLE):
         raise UserError(f"report: {path} has neither summary.json (a run), sweep-summary.csv "
-                        "(a sweep) nor validation.csv (a validation); is it a complete run "
-                        "directory?")
+                        "(a sweep), validation.csv (a validation) nor ranges.csv (an "
+                        "uncertainty study); is it a complete run directory?")
     if (path / "summary.json").is_file() and not (path / "config.resolved.yaml").is_file():
         raise UserError(f"report: {path} has summary.json but no config.resolved.yaml; the "
                         "run directory is incomplete.")
@@ -53,6 +55,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     run_dir: Path = args.run_dir
     check_report_dir(run_dir)
+    if (run_dir / "ranges.csv").is_file() and not (run_dir / "summary.json").is_file():
+        print(_uncertainty_report(run_dir))
+        return 0
     with progress("figures") as step:
         out = make_report(run_dir, args.lang, args.svg, progress=step)
     if (run_dir / "summary.json").is_file() and not (run_dir / "breakdown.npz").is_file() \
@@ -61,3 +66,18 @@ def cmd_report(args: argparse.Namespace) -> int:
               "only the figures that need no event data are included.")
     print(out)
     return 0
+
+
+def _uncertainty_report(run_dir: Path) -> Path:
+    """Figures and report.html of an uncertainty directory (`respons uncertainty`)."""
+    from respons.report.uncertainty import write_report
+
+    missing = [n for n in UNCERTAINTY if not (run_dir / n).is_file()]
+    if missing:
+        raise UserError(f"report: {run_dir} has ranges.csv but no {', '.join(missing)}; the "
+                        "uncertainty directory is incomplete.")
+    try:
+        return write_report(run_dir)
+    except (KeyError, ValueError, TypeError, IndexError) as e:
+        raise UserError(f"report: the tables of {run_dir} cannot be read as an uncertainty "
+                        f"study ({type(e).__name__}: {e}); is a file damaged?") from None

@@ -8,6 +8,8 @@ import datetime as dt
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from respons.config import yamlio
 from respons.config.loading import load_config, validate
 from respons.errors import UserError
@@ -16,14 +18,27 @@ from respons.runs.rundir import check_out_dir, default_run_dir, run_directory, w
 from respons.studies import calibrate as cal
 from respons.studies.sensitivity import markdown as sens_markdown
 from respons.studies.sensitivity import sensitivity
-from respons.studies.validation import YEARS, YearResult, markdown, simulate_year, table
+from respons.studies.validation import (
+    FITTED_COLUMNS,
+    YEARS,
+    YearResult,
+    exit_code,
+    fitted_markdown,
+    fitted_ranges,
+    markdown,
+    range_problems,
+    simulate_year,
+    table,
+    verdict,
+)
 
 PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("validate", help="simulate 2019 and 2020 and compare with the "
-                       "published figures (exit 1 if any is outside its band)")
+                       "published figures, fitted and predicted (exit 1 if any is outside its "
+                       "band)")
     v.add_argument("--replications", type=int, help="replications per year (default: config)")
     v.add_argument("--configs", type=Path, help="directory with vaernes-2019.yaml and "
                    "vaernes-2020.yaml (default: the embedded copies of configs/)")
@@ -47,6 +62,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--config", type=Path, help="scenario (default: the 2020 baseline)")
     s.add_argument("--replications", type=int, help="replications per variant")
     s.add_argument("--change", type=float, default=0.25, help="relative change (default 0.25)")
+    s.add_argument("--ranges", action="store_true", help="instead of ±change on five inputs, "
+                   "move every ranged input of the config (`assumptions:`) to the low and the "
+                   "high end of its range, one at a time")
     s.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE")
     s.set_defaults(func=cmd_sensitivity)
     _add_log_parser(sub)
@@ -85,15 +103,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
             results.append(YearResult(year, cfg, res))
         df = table(results)
         df.to_csv(work / "validation.csv", index=False)
-        md = markdown(df)
+        fitted = [r for cfg in cfgs.values() for r in fitted_ranges(cfg)]
+        pd.DataFrame(fitted, columns=list(FITTED_COLUMNS)).to_csv(work / "fitted-inputs.csv",
+                                                                  index=False)
+        notes = range_problems(cfgs)
+        md = "\n".join([
+            markdown(df), *verdict(df), "",
+            "Fitted inputs next to the plausible range the sources allow:", "",
+            fitted_markdown(fitted),
+            *(["Assumed inputs outside their documented range:", *notes, ""] if notes else []),
+        ])
         write_text(work / "validation.md", md)
         finish_metadata(work, meta, time.perf_counter() - t0)
     print(md)
-    inside = bool(df["inside"].all())
-    print("every figure is inside its band" if inside else
-           f"{int((~df['inside']).sum())} figure(s) outside their band")
     print(f"run directory: {final}")
-    return 0 if inside else 1
+    return exit_code(df)
 
 
 def calibration_dir(configs: Path | None, update_builtin: bool) -> Path:
@@ -138,15 +162,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     today = dt.date.today()
     fit20 = cal.calibrate_2020(data[2020], args.replications, check)
     fit19 = cal.calibrate_2019(data[2019], data[2020], check)
-    texts = {}
+    texts, cfgs = {}, {}
     for year, fit in ((2020, fit20), (2019, fit19)):
         data[year]["calibration_note"] = cal.note(fit, today)
-        validate(dict(data[year]), str(paths[year]))
+        cfgs[year] = validate(dict(data[year]), str(paths[year]))
         texts[year] = yamlio.dumps(data[year])
     folder.mkdir(parents=True, exist_ok=True)  # only once both fits are done
+    fitted = []
     for year, fit in ((2020, fit20), (2019, fit19)):
         write_text(paths[year], texts[year])
         print(f"{paths[year]}: " + ", ".join(f"{k}={v}" for k, v in fit.values.items()))
+        fitted += fitted_ranges(cfgs[year])
+    if fitted:
+        print("\nFitted inputs next to the plausible range the sources allow:\n")
+        print(fitted_markdown(fitted), end="")
     return 0
 
 
@@ -159,7 +188,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             raise UserError(f"--replications must be at least 1, got {args.replications}.")
         overrides.append(f"replications={args.replications}")
     cfg = load_config(args.config, overrides)
-    print(sens_markdown(sensitivity(cfg, args.change)))
+    if args.ranges:
+        from respons.studies.sensitivity import range_sensitivity
+        from respons.studies.uncertainty import check
+
+        check(cfg)
+        print(sens_markdown(range_sensitivity(cfg)))
+    else:
+        print(sens_markdown(sensitivity(cfg, args.change)))
     return 0
 
 

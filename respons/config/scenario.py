@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from respons.config.assumptions import Assumption
 from respons.config.base import OUTCOMES, WEEKDAYS, Category, Period, _Model
 from respons.config.distributions import Deterministic, Distribution
 from respons.config.staff import (
@@ -24,7 +25,7 @@ from respons.config.staff import (
 )
 
 __all__ = [
-    "OUTCOMES", "WEEKDAYS", "BackupRule", "Burst", "Category", "CostService", "Costs",
+    "OUTCOMES", "WEEKDAYS", "Assumption", "BackupRule", "Burst", "Category", "CostService", "Costs",
     "EventKind", "Goal", "HomeCare", "Municipality", "Outcomes", "Period", "Pool", "Profile",
     "Rate", "RateBasis", "Role", "ScenarioConfig", "Service", "Shift", "Unanswered",
 ]
@@ -266,6 +267,9 @@ class ScenarioConfig(_Model):
     calibration_note: str = Field(
         default="", description="When and how fitted values were fitted (set by `calibrate`)."
     )
+    assumptions: list[Assumption] = Field(
+        default=[], description="Plausible ranges of the assumed (and fitted) inputs, each naming "
+        "a value by its `--set` path (respons/config/assumptions.py).")
 
     @model_validator(mode="before")
     @classmethod
@@ -325,6 +329,14 @@ class ScenarioConfig(_Model):
             if not any(s.category == cat and s.rule == BackupRule.primary
                        for p in self.pools for s in p.serves):
                 raise ValueError(f"pools: no pool serves category '{cat.value}' as primary")
+        return self
+
+    @model_validator(mode="after")
+    def _assumptions(self) -> ScenarioConfig:
+        # names only: whether each path exists and holds a value inside its range is checked
+        # where the ranges are used (respons.config.assumptions.problems), so a what-if
+        # beyond a documented range still simulates
+        _unique([a.name for a in self.assumptions], "assumptions", "name")
         return self
 
     def _check_bursts(self, names: set[str]) -> None:

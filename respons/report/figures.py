@@ -19,7 +19,7 @@ from respons.report.i18n import WEEKDAYS
 from respons.report.style import (
     category_name,
     frame,
-    new_figure,
+    framed_figure,
     percent_axis,
     pick,
     styled,
@@ -59,7 +59,7 @@ def arrivals_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figu
     expected = expected_by_category(cfg)
     cats = [c for c in ("alarm", "technical", "legevakt") if c in expected]
     reps = b.replications
-    fig = new_figure(11, 3.9)
+    fig = framed_figure(11, 3.9)
     ax_h, ax_w = fig.subplots(1, 2, width_ratios=(2.2, 1))
     per_weekday_n = np.maximum(weekday_counts(cfg), 1)
     for cat in cats:
@@ -111,7 +111,7 @@ def wait_ecdf_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fig
     all_cdf = cdf[0]
     top = int(np.searchsorted(all_cdf, 0.995)) if totals[0] else int(4 * target)
     x_max = float(min(max(3 * target, top * 1.1), WAIT_BINS - 1))
-    fig = new_figure(11, 4.2)
+    fig = framed_figure(11, 4.2)
     ax_cdf, ax_tail = fig.subplots(1, 2)
     alarm = palette.category("alarm")
     series = [(pick(lang, "all alarms", "alle alarmer"), cdf[0], palette.REFERENCE, "-", 2.0)]
@@ -170,7 +170,7 @@ def within_target_by_hour(b: Breakdown, category: str) -> np.ndarray:
 def within_target_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
     """Share answered within the limit per hour of day, mean and 95 % CI over replications,
     with the goal of each category that has one."""
-    fig = new_figure(11, 4.3)
+    fig = framed_figure(11, 4.3)
     ax = fig.subplots()
     hours = np.arange(24)
     lows = []

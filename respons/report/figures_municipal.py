@@ -19,7 +19,7 @@ from respons.report.i18n import kpi_label
 from respons.report.style import (
     decimal_axis,
     frame,
-    new_figure,
+    framed_figure,
     pick,
     styled,
     text_width,
@@ -42,7 +42,7 @@ def outcomes_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figu
     pair = [cats.index("alarm"), cats.index("technical")]
     totals = out[pair].sum(axis=(0, 2))
     order = [m for m in sorted(range(len(munis)), key=lambda m: totals[m]) if totals[m] > 0]
-    fig = new_figure(11, 0.3 * max(len(order), 3) + 1.7)
+    fig = framed_figure(11, 0.3 * max(len(order), 3) + 1.7)
     axes = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(order))
     titles = ((pick(lang, "Alarms answered", "Besvarte alarmer")),
@@ -100,7 +100,7 @@ def help_arrival_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> 
     stats = {m: s for i, m in enumerate(munis)
              if (s := hist_stats(hist[i], float(sums[i]), HELP_BIN_S)) is not None}
     names = sorted(stats, key=lambda m: stats[m]["med"])
-    fig = new_figure(11, 0.32 * max(len(names), 1) + 1.5)
+    fig = framed_figure(11, 0.32 * max(len(names), 1) + 1.5)
     ax = fig.subplots()
     if not names:
         ax.text(0.5, 0.5, pick(lang, "no alarms were forwarded to home care",
@@ -142,7 +142,7 @@ def replications_figure(replications: pd.DataFrame, summary: dict[str, Any],
     names = [k for k, u in units.items() if u in ("share", "s") and k in replications.columns
              and isinstance(kpis[k].get("mean"), int | float) and kpis[k]["mean"]]
     target = (summary.get("goal") or {}).get("within_s") or summary.get("target_s") or 120
-    fig = new_figure(11, 0.36 * max(len(names), 2) + 1.3)
+    fig = framed_figure(11, 0.36 * max(len(names), 2) + 1.3)
     ax = fig.subplots()
     labels, xs, ys, lows, highs, rows = [], [], [], [], [], []
     for i, name in enumerate(names):

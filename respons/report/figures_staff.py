@@ -23,8 +23,8 @@ from respons.report.style import (
     HOUR,
     category_name,
     frame,
+    framed_figure,
     hour_of_week_counts,
-    new_figure,
     pick,
     styled,
     top_legend,
@@ -76,7 +76,7 @@ def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fi
     """Per pool: people rostered on duty in a typical week (whole people) and the mean number
     busy by category, by hour of the week."""
     n = len(cfg.pools)
-    fig = new_figure(11, 1.55 * n + 0.6)
+    fig = framed_figure(11, 1.55 * n + 0.6)
     axes = fig.subplots(n, 1, squeeze=False, sharex=True).ravel()
     occurrences = np.maximum(hour_of_week_counts(cfg), 1) * HOUR * b.replications
     edges = np.arange(WEEK_H + 1)

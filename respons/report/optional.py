@@ -52,45 +52,63 @@ def _pick(lang: str, en: str, nb: str) -> str:
 
 
 def validation_section(run_dir: Path, lang: str = "en") -> str:
-    """The simulated-vs-published table from validation.csv, or '' when there is none."""
+    """The simulated-vs-published table from validation.csv, or '' when there is none. Each
+    figure shows its role: fitted (an input was tuned to it) or predicted (none was)."""
     df = _read_table(run_dir / "validation.csv")
     if df is None:
         return ""
     need = {"figure", "published", "simulated_mean"}
     if not need <= set(df.columns):
         return ""
-    has_year = "year" in df.columns
-    yes, no = _pick(lang, "yes", "ja"), _pick(lang, "no", "nei")
+    has_year, has_role = "year" in df.columns, "role" in df.columns
+    words = {"yes": _pick(lang, "yes", "ja"), "no": _pick(lang, "no", "nei")}
     rows, classes = [], []
     for _, r in df.iterrows():
         kpi = str(r.get("kpi", ""))
-        unit = KPI_UNITS.get(kpi) or guess_unit(str(r["figure"]), r.get("published"),
+        unit = (str(r["unit"]) if isinstance(r.get("unit"), str) else None) \
+            or KPI_UNITS.get(kpi) or guess_unit(str(r["figure"]), r.get("published"),
                                                 r.get("simulated_mean"))
         lo, hi = r.get("ci_low"), r.get("ci_high")
         ci = (f"{fmt_value(_num(lo), unit, lang)} – {fmt_value(_num(hi), unit, lang)}"
               if _num(lo) is not None and _num(hi) is not None else "–")
+        if has_role and str(r.get("role")) == "predicted" and _num(lo) == _num(hi):
+            ci = _pick(lang, "expected value", "forventningsverdi")
         inside = _yes_no(r.get("inside"))
         rows.append([*([plain(r["year"])] if has_year else []), str(r["figure"]),
+                     *([plain(r["role"])] if has_role else []),
                      fmt_value(_num(r.get("published")), unit, lang),
                      fmt_value(_num(r.get("simulated_mean")), unit, lang), ci,
-                     _band(r.get("band"), unit, lang), {"yes": yes, "no": no}.get(inside, "–")])
+                     _band(r.get("band"), unit, lang), inside])
         classes.append([""] * (len(rows[-1]) - 1) + [{"yes": "yes", "no": "no"}.get(inside, "")])
-    ok = sum(1 for c in classes if c[-1] == "yes")
+    note = _inside_note(df, rows)
+    shown = [[*r[:-1], words.get(r[-1], r[-1])] for r in rows]
     head = [*([_pick(lang, "year", "år")] if has_year else []), _pick(lang, "figure", "tall"),
-            _pick(lang, "published", "publisert"), _pick(lang, "simulated (mean)",
-                                                         "simulert (snitt)"),
+            *([_pick(lang, "role", "rolle")] if has_role else []),
+            _pick(lang, "published", "publisert"), _pick(lang, "model (mean)", "modell (snitt)"),
             _pick(lang, "95 % CI", "95 % KI"), _pick(lang, "accepted band", "godtatt bånd"),
             _pick(lang, "inside", "innenfor")]
-    first = 2 if has_year else 1
-    note = _pick(lang, f"{ok} of {len(rows)} published figures have the simulated mean inside "
-                 "their accepted band (validation.csv).",
-                 f"{ok} av {len(rows)} publiserte tall har simulert snitt innenfor det godtatte "
-                 "båndet (validation.csv).")
+    first = 1 + has_year + has_role
     heading = _pick(lang, "Simulated vs published", "Simulert mot publisert")
     return (f'<section id="validation">\n<h2>{heading}</h2>\n'
-            + table(head, rows, table_id="validation-table",
+            + table(head, shown, table_id="validation-table",
                     numeric=tuple(range(first, first + 4)), classes=classes)
-            + f'\n<p class="note">{escape(note)}</p>\n</section>')
+            + f'\n<p class="note">{escape(note)} A fitted figure had an '
+              "input tuned to it (inside its band it shows only that the fit is current); a "
+              "predicted one had none (validation.csv, validation.md give each band's "
+              "reason).</p>\n</section>")
+
+
+def _inside_note(df: pd.DataFrame, rows: list[list[str]]) -> str:
+    if "role" not in df.columns:
+        ok = sum(1 for r in rows if r[-1] == "yes")
+        return f"{ok} of {len(rows)} published figures have the model inside their band."
+    parts = []
+    for role in ("fitted", "predicted"):
+        mine = [r for r, x in zip(rows, df["role"].astype(str), strict=True) if x == role]
+        if mine:
+            ok = sum(1 for r in mine if r[-1] == "yes")
+            parts.append(f"{role}: {ok} of {len(mine)} inside their band")
+    return "; ".join(parts) + "."
 
 
 def guess_unit(name: str, *values: Any) -> str:
@@ -364,10 +382,10 @@ def sweep_figure(df: pd.DataFrame, kpis: list[str], goal: float | None, best: An
     import matplotlib
 
     from respons.report import palette
-    from respons.report.style import STYLE, frame, new_figure, percent_axis
+    from respons.report.style import STYLE, frame, framed_figure, percent_axis
 
     with matplotlib.rc_context(STYLE):
-        fig = new_figure(11, 4.0)
+        fig = framed_figure(11, 4.0)
         ax = fig.subplots()
         x = np.arange(len(df))
         for k in kpis:

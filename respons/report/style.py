@@ -19,12 +19,14 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from respons.config import ScenarioConfig
+from respons.report import palette
 from respons.report.formatting import number
 from respons.report.i18n import pick
 
 HOUR = 3600.0
 DAY = 86400.0
 DPI = 100
+TARGET_COLOUR = palette.GOAL  # the goal and the answer-time limit (respons.report.palette)
 
 STYLE: dict[str, Any] = {
     "font.size": 9.5,
@@ -69,9 +71,14 @@ def styled(build: Callable[P, Figure]) -> Callable[P, Figure]:
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """A pyplot-free figure (no global figure registry) without a layout engine: each builder
-    sets its margins with `frame` (constrained layout measures every label on every draw and
-    makes the figures a third slower to draw)."""
+    """A pyplot-free figure with constrained layout (no global figure registry)."""
+    return Figure(figsize=(width, height), layout="constrained", dpi=DPI)
+
+
+def framed_figure(width: float, height: float) -> Figure:
+    """A pyplot-free figure without a layout engine: the builder sets its margins with
+    `frame` (constrained layout measures every label on every draw and makes a figure a
+    third slower to draw; the run figures use this)."""
     return Figure(figsize=(width, height), dpi=DPI)
 
 
