@@ -137,7 +137,7 @@ def report_cost(b: Bench, tmp: Path) -> None:
     """Default `simulate` (10 replications, figures and report.html) against `simulate
     --no-report` on the 2020 baseline, whole processes run alternately: the report may add
     at most half the run's time (issue 16: 1.5x)."""
-    from respons.report.drawing import FIGURE_COUNT, can_fork, cores
+    from respons.report.drawing import can_fork, cores
 
     runs = iter(range(10_000))
     extra = ["--set", "period.end=2020-02-01", "--replications", "2"] if b.quick else []
@@ -149,10 +149,10 @@ def report_cost(b: Bench, tmp: Path) -> None:
 
     full, bare = b.pair(lambda: simulate([]), lambda: simulate(["--no-report"]))
     assert bare is not None
-    n = min(cores(), FIGURE_COUNT) if can_fork() else 1
     b.section("Report: default `simulate` against `simulate --no-report` (2020 baseline"
               + (", quick: January, 2 replications" if b.quick else ", 10 replications")
-              + f"; figures drawn in {n} process{'es' * (n > 1)})",
+              + f"; {cores()} cores, figures drawn "
+              + ("by a helper process on the idle ones)" if can_fork() else "in-process)"),
               ["case", "wall s", "CPU s (all processes)", "wall / --no-report", "target"])
     b.row(["`simulate --no-report`", Fmt.s(bare.wall), Fmt.s(bare.cpu), "1.00×", ""])
     ratio = full.wall / bare.wall

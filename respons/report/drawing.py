@@ -3,8 +3,9 @@
 `FigurePool()` forks one helper process when a run starts. While the simulation runs, the
 helper imports matplotlib and the figure code and renders a text once (fonts found and
 cached). When the run is done, `draw` hands it the run's tables; the helper forks its drawing
-processes then, so each starts with matplotlib loaded and the tables in memory (nothing is
-imported twice or copied per figure), and each draws one figure at a time. The helper draws
+processes then, one per core idle at that moment, so each starts with matplotlib loaded and
+the tables in memory (nothing is imported twice or copied per figure), and each draws one
+figure at a time. The helper draws
 a share of the figures itself. The files are the same as drawn serially: each figure is a
 pure function of the run's tables.
 
@@ -16,6 +17,7 @@ calling `respons.cli.main` need not guard its entry point). Where processes cann
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import warnings
@@ -66,9 +68,21 @@ def _draw(name: str, out_dir: str, lang: str, svg: bool) -> list[str]:
     return [str(f) for f in draw_one(_TABLES, name, Path(out_dir), lang, svg)]
 
 
-def _helper(conn: Any, processes: int) -> None:
+def idle_cores() -> int:
+    """Cores free for drawing now: this process's cores less the load of the last minute
+    (from which the run's own simulation, just finished, is taken out); at least 1."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return cores()
+    return max(1, min(cores(), int(cores() - max(load - 1.0, 0.0) + 0.5)))
+
+
+def _helper(conn: Any, processes: int | None) -> None:
     """The helper process: warm up, then serve drawing requests until told to stop. It draws
-    every `processes`-th figure itself and forks `processes - 1` processes for the rest."""
+    every n-th figure itself and forks n - 1 processes for the rest, n being `processes` or,
+    when None, the cores idle at that moment (on a busy machine more processes only add
+    work)."""
     global _TABLES
     _warm_up()
     context = multiprocessing.get_context("fork")
@@ -81,7 +95,7 @@ def _helper(conn: Any, processes: int) -> None:
             return
         tables, names, out_dir, lang, svg = request
         _TABLES = tables
-        lanes = min(processes, len(names)) or 1
+        lanes = max(1, min(processes or idle_cores(), len(names), FIGURE_COUNT))
         mine, others = names[::lanes], [n for i, n in enumerate(names) if i % lanes]
         done = 0
         try:
@@ -113,17 +127,20 @@ class FigurePool:
     """
 
     def __init__(self, processes: int | None = None) -> None:
-        n = processes if processes is not None else min(cores(), FIGURE_COUNT)
         self.helper: Any = None
         self.conn: Any = None
-        if n > 1 and can_fork():
+        if (processes or cores()) > 1 and can_fork():
             context = multiprocessing.get_context("fork")
             self.conn, child = context.Pipe()
-            self.helper = context.Process(target=_helper, args=(child, n),
+            self.helper = context.Process(target=_helper, args=(child, processes),
                                           name="respons-figures")
-            with warnings.catch_warnings():  # Python >= 3.12 warns of idle BLAS threads
-                warnings.simplefilter("ignore", DeprecationWarning)
-                self.helper.start()
+            gc.freeze()  # the helper's collector then leaves the inherited objects alone
+            try:  # (no copying of this process's memory page by page)
+                with warnings.catch_warnings():  # Python >= 3.12 warns of idle BLAS threads
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    self.helper.start()
+            finally:
+                gc.unfreeze()
             child.close()
 
     @property

@@ -197,7 +197,7 @@ def within_target_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") ->
     bottom = max(0.0, min([*lows, 0.9]) - 0.03) if lows else 0.0
     ax.set_ylim(bottom, 1.005)
     ax.set_xlim(-0.5, 23.5)
-    ax.set_xticks(range(24))
+    ax.set_xticks(range(0, 24, 2))
     ax.set_xlabel(pick(lang, "hour of day of arrival", "time på døgnet ved ankomst"))
     ax.set_ylabel(pick(lang, f"answered within {cfg.target_s:g} s",
                        f"besvart innen {cfg.target_s:g} s"))
