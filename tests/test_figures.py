@@ -17,9 +17,17 @@ from respons.analysis.breakdown import busy_per_hour, from_events
 from respons.cli import main
 from respons.config.loading import load_config
 from respons.report import palette
-from respons.report.catalog import FIGURES, draw_figures, load_run, write_run_figures
+from respons.report.catalog import (
+    FIGURES,
+    available_specs,
+    draw_figures,
+    load_run,
+    write_run_figures,
+)
 from respons.report.drawing import FigurePool, can_fork
 from respons.report.figures_staff import on_duty_per_hour, week_on_duty
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +43,10 @@ def test_every_figure_written_as_png_and_on_request_svg(run_dir: Path, tmp_path:
     files = draw_figures(tables, tmp_path / "figs", svg=True)
     assert dict(matplotlib.rcParams) == before  # the house style does not leak
     names = {f.name for f in files}
-    for spec in FIGURES:
+    # the baseline has IT work orders but no home-care teams: no visits figure
+    shown = [s for s in FIGURES if s.name != "visits"]
+    assert "visits.png" not in names and "it_work.png" in names
+    for spec in shown:
         png, svg = (tmp_path / "figs" / f"{spec.name}.{ext}" for ext in ("png", "svg"))
         assert png.name in names and svg.name in names
         assert png.stat().st_size > 10_000 and svg.stat().st_size > 5_000
@@ -45,10 +56,20 @@ def test_every_figure_written_as_png_and_on_request_svg(run_dir: Path, tmp_path:
             assert len(np.unique(np.asarray(im.convert("L")))) > 5  # not blank
         assert svg.read_text("utf-8").lstrip().startswith("<?xml")
     index = json.loads((tmp_path / "figs" / "index.json").read_text())
-    assert [f["name"] for f in index["figures"]] == [s.name for s in FIGURES]
+    assert [f["name"] for f in index["figures"]] == [s.name for s in shown]
     assert index["note"] is None and index["lang"] == "en" and index["svg"] is True
     assert all(f["caption"] and "{" not in f["caption"] for f in index["figures"])
     assert [f["name"] for f in index["figures"] if f["appendix"]] == ["replications"]
+
+
+def test_visits_figure_for_a_run_with_home_care_teams(tmp_path: Path) -> None:
+    run = tmp_path / "teams"  # no report: the figures are counted from events.parquet
+    assert main(["simulate", "--config", str(ROOT / "configs" / "scenarios" /
+                                             "homecare-teams.yaml"),
+                 "--set", "period.start=2020-11-02", "--set", "period.end=2020-11-09",
+                 "--replications", "1", "--no-report", "--out", str(run)]) == 0
+    files = {f.name for f in write_run_figures(run)}
+    assert "visits.png" in files and "it_work.png" in files
 
 
 def test_default_is_png_only_and_norwegian_titles(run_dir: Path, tmp_path: Path) -> None:
@@ -67,7 +88,7 @@ def test_parallel_drawing_gives_the_same_files(run_dir: Path, tmp_path: Path) ->
     with FigurePool(2) as pool:
         assert pool.parallel
         draw_figures(tables, tmp_path / "parallel", pool=pool)
-    for spec in FIGURES:
+    for spec in available_specs(tables):
         name = f"{spec.name}.png"
         assert (tmp_path / "serial" / name).read_bytes() == \
             (tmp_path / "parallel" / name).read_bytes(), name
@@ -131,4 +152,4 @@ def test_no_events_run_with_report_still_has_every_figure(tmp_path: Path) -> Non
                  "--no-events", "--out", str(run)]) == 0
     assert not (run / "events.parquet").exists() and (run / "breakdown.npz").is_file()
     index = json.loads((run / "figures" / "index.json").read_text())
-    assert len(index["figures"]) == len(FIGURES)
+    assert len(index["figures"]) == len(FIGURES) - 1  # all but visits (no home-care teams)

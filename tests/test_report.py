@@ -50,7 +50,8 @@ def test_report_is_self_contained_with_kpi_table_and_figures(report: Path) -> No
     # the same bounds as summary.json, formatted: no clipping or recomputing in the report
     assert f"{fmt_value(share['ci_low'], 'share')} – {fmt_value(share['ci_high'], 'share')}" \
         in table
-    assert html.count("<img ") == len(FIGURES) and html.count("<figcaption>") == len(FIGURES)
+    shown = len(FIGURES) - 1  # all but the visits figure: the baseline has no home-care teams
+    assert html.count("<img ") == shown and html.count("<figcaption>") == shown
     assert "vaernes-2020" in html and "1 Jan 2020 – 14 Jan 2020 (14 days)" in html
     assert 'id="pools-table"' in html and 'id="municipalities-table"' in html
     assert "Midtre Gauldal" in html and "1 Oct 2020" in html
@@ -208,5 +209,5 @@ def test_cli_report_escapes_text_and_rejects_bad_dirs(tmp_path: Path, capsys) ->
     html = (run / "report.html").read_text("utf-8")
     assert_self_contained(html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;" in html
-    assert html.count("<img ") == len(FIGURES)
+    assert html.count("<img ") == len(FIGURES) - 1
     assert "no confidence interval" in html

@@ -209,7 +209,7 @@ def test_grid_levels_and_scale(tmp_path: Path) -> None:
     last = next(t.cfg for t in tasks if t.point == names[-1])
     assert last is not None and last.pools[0].shifts[0].staff == 2
     assert last.pools[2].serves[1].rule == "all_busy"
-    kinds = {k.name: k.rate.per_year for k in last.event_kinds}
+    kinds = {k.name: k.rate.per_year for k in last.event_kinds if k.rate is not None}
     assert kinds["button"] == pytest.approx(7.807 * 1.5)
     assert kinds["smoke"] == pytest.approx(0.3252 * 1.5)
     assert kinds["bed_sensor"] == pytest.approx(1.084)

@@ -1,6 +1,6 @@
 """Per-replication tallies the report's figures are drawn from: arrivals by hour and weekday,
 waits, service level by hour, staff busy by hour of the week, outcomes and home-care arrival
-per municipality, monthly volumes.
+per municipality, monthly volumes, home-care visits by hour, IT work orders by priority.
 
 They are counted from each replication's event arrays while it runs (pure numpy, a few
 milliseconds), so the figures need neither the event table nor a second pass over it; a run
@@ -27,6 +27,9 @@ HOUR = 3600.0
 WAIT_BINS = 3600  # 1-s bins of alarm waits; the last bin holds longer waits and no answer
 HELP_BIN_S = 10.0  # home-care arrival time in 10-s bins up to 4 hours, then one overflow bin
 HELP_BINS = 1440
+IT_PRIORITIES = 10  # IT work orders tallied for priorities 0..9
+IT_KPIS = ("it_work_orders", "it_backlog_at_period_end", "it_time_to_fix_mean_s",
+           "it_time_to_fix_p90_s", "it_fixed_within_deadline_share")
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,47 @@ def busy_per_hour(answer_s: np.ndarray, end_s: np.ndarray, hours: int) -> np.nda
     return np.diff(_busy_integral(a[keep], edges) - _busy_integral(e[keep], edges))
 
 
+def _busy_week(a: EventArrays, layout: Layout) -> np.ndarray:
+    """Seconds busy per pool, category and hour of the week over the period: answer to end
+    of whole work, and the pieces of interrupted work (each on the pool that served it)."""
+    n_cat = len(a.categories)
+    how_of_hour = layout.hour_of_week()
+    busy = np.zeros((len(a.pools), n_cat, 168))
+    whole = ~a.cut if a.cut is not None and a.pieces is not None else np.ones(len(a), bool)
+    pieces = a.pieces if a.cut is not None and a.pieces is not None else np.empty((0, 4))
+    piece_cat = a.category[pieces[:, 0].astype(np.int64)] if len(pieces) else np.empty(0)
+    for p in range(len(a.pools)):
+        for c in range(n_cat):
+            sel = whole & (a.answered_by == p) & (a.category == c)
+            part = (pieces[:, 1] == p) & (piece_cat == c) if len(pieces) else np.zeros(0, bool)
+            if not sel.any() and not part.any():
+                continue
+            start = np.concatenate([a.answer_s[sel], pieces[part, 2]])
+            end = np.concatenate([a.end_s[sel], pieces[part, 3]])
+            per_hour = busy_per_hour(start, end, layout.hours)
+            busy[p, c] = np.bincount(how_of_hour, weights=per_hour, minlength=168)
+    return busy
+
+
+def _it_by_priority(a: EventArrays, horizon: float) -> np.ndarray:
+    """IT KPIs (IT_KPIS) of the work orders of each priority 0..IT_PRIORITIES-1 (nan: none)."""
+    from respons.analysis.kpis import it_kpis
+
+    out = np.full((IT_PRIORITIES, len(IT_KPIS)), np.nan)
+    if a.parent_id is None or a.priority is None:
+        return out
+    orders = (a.category == a.code("category", "it_work")) & (a.parent_id >= 0)
+    for p in np.unique(a.priority[orders]):
+        if 0 <= p < IT_PRIORITIES:
+            values = it_kpis(a, horizon, int(p))
+            out[p] = [values[k] for k in IT_KPIS]
+    return out
+
+
 def tally(a: EventArrays, priority: np.ndarray, layout: Layout) -> dict[str, np.ndarray]:
     """The tallies of one replication (see the module docstring)."""
     horizon = layout.hours * HOUR
+    busy = _busy_week(a, layout)
     keep = a.arrival_s < horizon
     a, priority = a.rows(keep), priority[keep]
     n_cat, n_muni, n_out = len(a.categories), len(a.municipalities), len(a.outcomes)
@@ -117,14 +158,6 @@ def tally(a: EventArrays, priority: np.ndarray, layout: Layout) -> dict[str, np.
     for p in layout.priorities:
         rows.append(np.bincount(wbin[alarm & (priority == p)], minlength=WAIT_BINS + 1))
     out["wait_hist"] = np.stack(rows)
-    how_of_hour = layout.hour_of_week()
-    busy = np.zeros((len(a.pools), n_cat, 168))
-    for p in range(len(a.pools)):
-        for c in range(n_cat):
-            sel = (a.answered_by == p) & (cat == c)
-            if sel.any():
-                per_hour = busy_per_hour(a.answer_s[sel], a.end_s[sel], layout.hours)
-                busy[p, c] = np.bincount(how_of_hour, weights=per_hour, minlength=168)
     out["busy_week"] = busy
     muni = a.municipality.astype(np.int64)
     answered = ~np.isnan(a.answer_s) & (muni >= 0)
@@ -143,6 +176,11 @@ def tally(a: EventArrays, priority: np.ndarray, layout: Layout) -> dict[str, np.
     n_month = len(layout.months())
     out["monthly"] = np.bincount(month * n_muni + muni[volume],
                                  minlength=n_month * n_muni).reshape(n_month, n_muni)
+    visits = (a.category == a.code("category", "visit")) & ~np.isnan(a.answer_s) & (muni >= 0)
+    started = (a.answer_s[visits] // HOUR).astype(np.int64) % 24
+    out["visits_hour"] = np.bincount(muni[visits] * 24 + started,
+                                     minlength=n_muni * 24).reshape(n_muni, 24)
+    out["it_priority"] = _it_by_priority(a, horizon)
     return out
 
 
@@ -182,7 +220,7 @@ def combine(cfg: ScenarioConfig, per_replication: list[dict[str, np.ndarray]]) -
     layout, coded = layout_of(cfg), coded_labels(cfg)
     labels = {"categories": coded["category"], "pools": coded["answered_by"],
               "municipalities": coded["municipality"], "outcomes": coded["outcome"],
-              "months": layout.months()}
+              "months": layout.months(), "it_kpis": list(IT_KPIS)}
     stacked = {k: _compact(np.stack([t[k] for t in per_replication]))
                for k in per_replication[0]}
     return Breakdown(layout, labels, stacked)

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("respons.cli.sweep", "run a grid or list of variants x replications"),
     "collect": ("respons.cli.sweep", "rebuild a sweep's tables from its task files"),
     "staff": ("respons.cli.staff", "fewest operators per block that meet the target"),
+    "roster": ("respons.cli.roster", "cheapest weekly rota of real shifts meeting the goal"),
     "scenarios": ("respons.cli.scenarios", "list or compare the scenarios in configs/scenarios"),
 }
 
@@ -51,6 +52,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     schema = sub.add_parser("schema", help="print the JSON schema of the config")
+    schema.add_argument("--shifts", action="store_true",
+                        help="print the schema of a roster shift catalogue instead")
     schema.set_defaults(func=cmd_schema)
     if command in COMMANDS:
         importlib.import_module(COMMANDS[command][0]).add_parser(sub)
@@ -61,9 +64,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from respons.config import ScenarioConfig
+    if args.shifts:
+        from respons.studies.roster_shifts import ShiftCatalogue as Model
+    else:
+        from respons.config import ScenarioConfig as Model
 
-    print(json.dumps(ScenarioConfig.model_json_schema(), indent=2, ensure_ascii=False))
+    print(json.dumps(Model.model_json_schema(), indent=2, ensure_ascii=False))
     return 0
 
 

@@ -1,5 +1,7 @@
 """`respons staff`: fewest operators per block for a service-level target, Erlang C vs
-simulation, with the FTE of each roster next to the published 5.7."""
+simulation, with the FTE of each roster next to the published 5.7. The quick fixed-block mode;
+`respons roster` designs rotas of real shifts. The target comes from --target/--within or the
+config's goal: there is no default."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from typing import Any
 from respons.cli.common import scenario_config
 from respons.config import Role, ScenarioConfig
 from respons.engine.rosters import weekly_hours
-from respons.errors import UserError
 from respons.studies.staff import (
     DEFAULT_BLOCKS,
     PUBLISHED_FTE,
@@ -46,10 +47,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--replications", type=_number(2, 100_000, True), help="override replications")
     p.add_argument("--seed", type=_number(0, 2**63, True), help="override the root seed")
     p.add_argument("--target", "--goal", dest="target", type=_number(0.01, 0.9999),
-                   help="share of alarms to answer within --within seconds (default: the "
-                   "config's goal.share; there is no built-in default)")
-    p.add_argument("--within", type=_number(0.001, 1e7),
-                   help="seconds (default: the config's goal.within_s / target_s)")
+                   help="share of alarms to answer within --within seconds; required unless "
+                   "the config has a goal (no default)")
+    p.add_argument("--within", type=_number(0.001, 86400),
+                   help="answer-time limit, s; required unless the config has a goal")
     p.add_argument("--blocks", nargs="+", default=list(DEFAULT_BLOCKS), metavar="NAME=HH-HH",
                    help="hour-of-day blocks covering the day once (default: night=23-07 "
                    "day=07-15 evening=15-23)")
@@ -60,53 +61,23 @@ def add_parser(sub: Any) -> None:
                    help="most staff per block before giving up (default 20)")
     p.add_argument("--jobs", type=_number(1, 1024, True), default=1,
                    help="local processes for the replications (default 1)")
-    p.add_argument("--json", action="store_true",
-                   help="print the result as JSON on stdout instead of tables")
     p.set_defaults(func=cmd_staff)
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
     """Find and print the roster per block."""
+    from respons.studies.roster_goal import resolve_goal
+
     cfg = scenario_config(args)
     blocks = parse_blocks(args.blocks)
-    target = args.target if args.target is not None else (
-        cfg.goal.share if cfg.goal is not None else None)
-    if target is None:
-        raise UserError("staff: no goal to staff for: the config has no `goal` and no --target "
-                        "was given (e.g. --target 0.95 --within 120); a goal is the centre's "
-                        "decision, never a default.")
-    within = args.within if args.within is not None else cfg.target_s
+    target, within = resolve_goal(cfg, args.target, args.within, ("--target", "--within"))
+    if within != cfg.target_s:  # the KPIs and the criterion use one limit
+        cfg = ScenarioConfig.model_validate({**cfg.model_dump(), "target_s": within,
+                                             "goal": None})
     result = find_staffing(cfg, blocks, target, within, args.pool, args.max_staff,
                            args.jobs, report=_report(blocks))
-    if args.json:
-        from respons.cli.common import print_json
-
-        print_json(result_json(cfg, result, target, within, args.shrinkage))
-    else:
-        print(format_result(cfg, result, target, within, args.shrinkage))
+    print(format_result(cfg, result, target, within, args.shrinkage))
     return 0
-
-
-def result_json(cfg: ScenarioConfig, res: StaffingResult, target: float, within: float,
-                shrinkage: float) -> dict[str, Any]:
-    """The staffing result as JSON: per block the simulated and Erlang C staff with the
-    simulated service level (mean, 95 % CI), and the FTE of each roster."""
-    best = res.evaluations[res.staff]
-    per_fte = cfg.fte_hours_per_week
-    return {
-        "scenario": cfg.scenario, "pool": res.pool, "target": target, "within_s": within,
-        "replications": cfg.replications, "seed": cfg.seed,
-        "blocks": [{"name": b.name, "hours": str(b), "peak_per_hour": load.peak_per_hour,
-                    "aht_s": load.aht_s, "erlang_c_staff": load.erlang,
-                    "simulated_staff": res.staff[i], "within_target_mean": best.mean[i],
-                    "within_target_ci_low": best.low[i], "within_target_ci_high": best.high[i]}
-                   for i, (b, load) in enumerate(zip(res.blocks, res.loads, strict=True))],
-        "fte": {label: {"hours_per_week": hours, "rostered": fte(hours, per_fte, 0),
-                        "with_shrinkage": fte(hours, per_fte, shrinkage)}
-                for label, hours in (("simulated", res.weekly_hours(res.staff)),
-                                     ("erlang_c", res.weekly_hours(res.erlang)))},
-        "rosters_simulated": len(res.evaluations),
-    }
 
 
 def _report(blocks: list) -> Any:
@@ -133,15 +104,16 @@ def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, withi
         f"{cfg.period.start} to {cfg.period.end}, {cfg.replications} replications, seed "
         f"{cfg.seed}; other pools as configured (their backup help counts)",
         "",
-        f"{'block':<10}{'hours':<7}{'busiest h':>10}{'AHT':>8}{'Erlang C':>10}{'simulated':>11}"
+        f"{'block':<10}{'hours':<7}{'alarms':>9}{'AHT':>8}{'Erlang C':>10}{'simulated':>11}"
         f"  {'within target, simulated roster (95 % CI)':<42}{'Erlang C roster':>18}",
     ]
     for i, (b, load) in enumerate(zip(res.blocks, res.loads, strict=True)):
         ci = f"{_pct(best.mean[i])} [{_pct(best.low[i])}, {_pct(best.high[i])}]"
+        erl_cell = (f"{_pct(erl.mean[i])} (Erlang {_pct(load.erlang_share)})" if erl
+                    else f"Erlang {_pct(load.erlang_share)}")
         lines.append(
-            f"{b.name:<10}{b!s:<7}{load.peak_per_hour:>8.1f}/h{load.aht_s:>7.0f}s"
-            f"{load.erlang:>10}{res.staff[i]:>11}  {ci:<42}"
-            f"{_pct(erl.mean[i]) if erl else 'not simulated':>18}")
+            f"{b.name:<10}{b!s:<7}{load.per_hour:>7.1f}/h{load.aht_s:>7.0f}s"
+            f"{load.erlang:>10}{res.staff[i]:>11}  {ci:<42}{erl_cell:>18}")
     per_fte = cfg.fte_hours_per_week
     rows = [("simulated roster", res.weekly_hours(res.staff)),
             ("Erlang C only", res.weekly_hours(res.erlang))]
@@ -155,5 +127,8 @@ def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, withi
     leads = sum(weekly_hours(p) for p in cfg.pools if p.role == Role.lead)
     lines.append(f"  published 2020: {PUBLISHED_FTE} FTE for the answer service, incl. 1 FTE "
                  f"professional lead (configured lead roster: {leads / per_fte:.2f} FTE)")
+    lines.append("Erlang C: the fewest per block whose expected share of the block's alarms "
+                 "answered in time (all its hours in the period; other work queued behind "
+                 "alarms; no backup pools) reaches the target.")
     lines.append(f"\n{len(res.evaluations)} roster(s) simulated")
     return "\n".join(lines)

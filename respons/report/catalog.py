@@ -119,6 +119,23 @@ FIGURES: tuple[FigureSpec, ...] = (
                 "til hjemmetjenesten, per kommune: boks = kvartiler, strek = median, rombe = "
                 "gjennomsnitt, værhår = 5- og 95-persentil."),
                True, "figures_municipal:help_arrival_figure"),
+    FigureSpec("visits", ("Home-care visits by municipality and hour",
+                          "Hjemmebesøk etter kommune og time"),
+               ("Visits by the municipalities' home-care teams started in each clock hour, mean "
+                "per replication (visits per replication in brackets); only for configs with "
+                "visit pools.",
+                "Besøk av kommunenes hjemmetjenesteteam startet i hver klokketime, snitt per "
+                "replikasjon (besøk per replikasjon i parentes); bare for konfigurasjoner med "
+                "besøksgrupper."),
+               True, "figures_tasks:visits_figure"),
+    FigureSpec("it_work", ("IT work orders by priority", "IT-arbeidsordrer etter prioritet"),
+               ("Time from the technical alert to the IT work order being fixed (mean and 90th "
+                "percentile) and the share fixed within its deadline, per priority of the "
+                "order, with 95 % confidence intervals over {reps} replications.",
+                "Tid fra det tekniske varselet til IT-arbeidsordren er utbedret (snitt og "
+                "90-persentil) og andelen utbedret innen fristen, per prioritet, med 95 % "
+                "konfidensintervall over {reps} replikasjoner."),
+               True, "figures_tasks:it_work_figure"),
     FigureSpec("replications", ("Spread over replications", "Spredning over replikasjoner"),
                ("Each dot is one replication, the grey bar the 95 % confidence interval of the "
                 "mean over {reps} replications (as in the key figures), both as the difference "
@@ -139,9 +156,19 @@ def caption(spec: FigureSpec, cfg: ScenarioConfig, lang: str = "en") -> str:
 
 
 def available_specs(tables: RunTables) -> list[FigureSpec]:
-    """The figures this run's files allow (without tallies: the replications figure only)."""
-    return [s for s in FIGURES if (tables.breakdown is not None or not s.needs_breakdown)
-            and (s.name != "replications" or tables.replications is not None)]
+    """The figures this run's files allow (without tallies: the replications figure only;
+    visits and IT work orders only when the run has them)."""
+    b = tables.breakdown
+    visits = b is not None and "visits_hour" in b.arrays and bool(b.arrays["visits_hour"].any())
+    orders = False
+    if b is not None and "it_priority" in b.arrays:
+        import numpy as np
+
+        counts = b.arrays["it_priority"][..., b.labels["it_kpis"].index("it_work_orders")]
+        orders = bool(np.nansum(counts) > 0)
+    return [s for s in FIGURES if (b is not None or not s.needs_breakdown)
+            and (s.name != "replications" or tables.replications is not None)
+            and (s.name != "visits" or visits) and (s.name != "it_work" or orders)]
 
 
 def draw_one(tables: RunTables, name: str, out_dir: Path, lang: str,

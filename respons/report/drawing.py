@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from respons.report.catalog import RunTables
 
-FIGURE_COUNT = 7  # figures of a full run: the most drawing processes worth starting
+FIGURE_COUNT = 9  # figures of a full run: the most drawing processes worth starting
 
 
 def cores() -> int:
@@ -53,6 +53,7 @@ def _warm_up() -> None:
     import respons.report.figures  # noqa: F401 - the drawing code, imported ahead
     import respons.report.figures_municipal  # noqa: F401
     import respons.report.figures_staff  # noqa: F401
+    import respons.report.figures_tasks  # noqa: F401
 
     fig = Figure(figsize=(2, 1), dpi=50)
     fig.subplots().set_title("respons 0123456789 % æøå")

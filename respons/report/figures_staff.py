@@ -76,7 +76,7 @@ def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fi
     """Per pool: people rostered on duty in a typical week (whole people) and the mean number
     busy by category, by hour of the week."""
     n = len(cfg.pools)
-    fig = framed_figure(11, 1.55 * n + 0.6)
+    fig = framed_figure(11, 1.55 * n + 0.8)
     axes = fig.subplots(n, 1, squeeze=False, sharex=True).ravel()
     occurrences = np.maximum(hour_of_week_counts(cfg), 1) * HOUR * b.replications
     edges = np.arange(WEEK_H + 1)
@@ -116,6 +116,8 @@ def staff_week_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Fi
     handles = [shown[k] for k in ["duty", *cats] if k in shown]
     names = [labels["duty"] if k == "duty" else pick(lang, "busy: ", "opptatt: ")
              + category_name(k, lang) for k in ["duty", *cats] if k in shown]
-    top_legend(fig, handles, names, ncols=len(handles))
-    frame(fig, left=0.7, right=0.15, top=0.7, bottom=0.35, hspace=0.45)
+    cols = min(len(handles), 4)
+    top_legend(fig, handles, names, ncols=cols)
+    rows = -(-len(handles) // cols)
+    frame(fig, left=0.7, right=0.15, top=0.45 + 0.22 * rows, bottom=0.35, hspace=0.45)
     return fig

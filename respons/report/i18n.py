@@ -52,6 +52,19 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "waiting_at_period_end": ("Contacts still waiting when the period ends",
                               "Kontakter i kø ved periodens slutt"),
     "never_answered": ("Contacts never answered", "Kontakter aldri besvart"),
+    "help_arrival_within_target_share": (
+        "Home care arrived within the help target after the forwarding call (of forwarded "
+        "alarms)", "Hjemmetjenesten fremme innen hjelpemålet etter videresendingen (av "
+        "videresendte alarmer)"),
+    "it_work_orders": ("IT work orders", "IT-arbeidsordrer"),
+    "it_backlog_at_period_end": ("IT work not finished when the period ends",
+                                 "IT-arbeid ikke ferdig ved periodens slutt"),
+    "it_time_to_fix_mean_s": ("IT time to fix (alert to work order done), mean",
+                              "IT-tid til utbedring (varsel til ferdig ordre), gjennomsnitt"),
+    "it_time_to_fix_p90_s": ("IT time to fix, 90th percentile",
+                             "IT-tid til utbedring, 90-persentil"),
+    "it_fixed_within_deadline_share": ("IT work orders fixed within their deadline",
+                                       "IT-arbeidsordrer utbedret innen fristen"),
     # per municipality
     "alarms": ("Alarms arriving", "Alarmer mottatt"),
     "alarms_within_target_share": ("Alarms within {target} s", "Alarmer innen {target} s"),

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 CATEGORY = {"alarm": "#0072B2",      # blue
             "technical": "#E69F00",  # orange
-            "legevakt": "#009E73"}   # bluish green
+            "legevakt": "#009E73",   # bluish green
+            # tasks (work that is not an inbound call), from Paul Tol's muted set
+            "callback": "#999933",   # olive
+            "walk_in": "#882255",    # wine
+            "it_work": "#44AA99",    # teal
+            "visit": "#332288"}      # indigo
 OUTCOME = {"resolved_by_operator": "#CC79A7",  # reddish purple
            "homecare": "#56B4E9",              # sky blue
            "emergency": "#8C510A",             # brown

@@ -117,7 +117,9 @@ def _days(days: Sequence[str], lang: str) -> str:
 
 
 def _shift(s: Shift, lang: str) -> str:
-    return f"{_days(s.days, lang)} {s.start}–{s.end} × {s.staff}"
+    dated = "".join(f" ({_day(p.start, lang)} – {_day(p.end - dt.timedelta(days=1), lang)})"
+                    for p in s.dates)
+    return f"{_days(s.days, lang)} {s.start}–{s.end} × {s.staff}{dated}"
 
 
 RULES = {"primary": ("primary", "primær"),
@@ -135,6 +137,14 @@ def _serves(pool: Pool, lang: str) -> str:
             last = u.end - dt.timedelta(days=1)  # periods end exclusive
             text += (f"; ikke fra {_day(u.start, lang)} til {_day(last, lang)}" if lang == "nb"
                      else f"; not from {_day(u.start, lang)} to {_day(last, lang)}")
+        if s.municipalities is not None:
+            text += (f"; bare fra {', '.join(s.municipalities)}" if lang == "nb"
+                     else f"; only from {', '.join(s.municipalities)}")
+        if s.interrupts:
+            text += ("; avbryter arbeid som kan avbrytes" if lang == "nb"
+                     else "; interrupts interruptible work")
+        if s.interruptible:
+            text += "; kan avbrytes" if lang == "nb" else "; interruptible"
         parts.append(text)
     return "; ".join(parts)
 
@@ -145,7 +155,9 @@ def _day(d: dt.date, lang: str = "en") -> str:
 
 RATE_BASIS = {"per_1000_inhabitants": ("per 1,000 inhabitants", "per 1 000 innbyggere"),
               "per_80plus": ("per inhabitant 80+", "per innbygger 80+"),
-              "per_municipality": ("per municipality", "per kommune")}
+              "per_municipality": ("per municipality", "per kommune"),
+              "per_user": ("per alarm user", "per alarmbruker"),
+              "per_device": ("per device", "per enhet")}
 HEADS = {
     "pools": (["pool", "role", "answers", "weekly shifts (days, hours × staff)", "FTE",
                "sickness absence"],
@@ -160,15 +172,23 @@ HEADS = {
 }
 
 
+def _rate(k, lang: str) -> str:  # noqa: ANN001 - an EventKind
+    nb = lang == "nb"
+    if k.rate is None:
+        return "bare oppfølging" if nb else "follow-up only"
+    per_year = number(k.rate.per_year, 2, lang).rstrip("0").rstrip(",.")
+    return f"{per_year} {RATE_BASIS[k.rate.basis.value][int(nb)]} {'i året' if nb else 'a year'}"
+
+
 def config_section(cfg: ScenarioConfig, lang: str = "en") -> str:
     """Staffing pools (shifts, FTE) and municipalities (population, join date) of the run."""
     nb = lang == "nb"
     pool_rows = [[escape(p.name), escape(p.role.value), escape(_serves(p, lang)),
                   "<br>".join(escape(_shift(s, lang)) for s in p.shifts),
-                  escape(number(fte(p, cfg.fte_hours_per_week), 2, lang)),
+                  escape(number(fte(p, cfg.fte_hours_per_week, cfg.period), 2, lang)),
                   escape(percent(p.sickness_absence, 1, lang) if p.sickness_absence else "–")]
                  for p in cfg.pools]
-    total = sum(fte(p, cfg.fte_hours_per_week) for p in cfg.pools)
+    total = sum(fte(p, cfg.fte_hours_per_week, cfg.period) for p in cfg.pools)
     muni_rows = []
     for m in sorted(cfg.municipalities, key=lambda m: (m.joined, m.name)):
         muni_rows.append([
@@ -180,11 +200,8 @@ def config_section(cfg: ScenarioConfig, lang: str = "en") -> str:
             fmt_value(m.homecare.travel.mean, "s", lang),
         ])
     pop = sum(m.population for m in cfg.municipalities)
-    year = "i året" if nb else "a year"
-    kinds = [[k.name, k.category.value, str(k.priority),
-              f"{number(k.rate.per_year, 2, lang).rstrip('0').rstrip(',.')} "
-              f"{RATE_BASIS[k.rate.basis.value][int(nb)]} {year}",
-              k.profile, fmt_value(k.talk.mean, "s", lang)] for k in cfg.event_kinds]
+    kinds = [[k.name, k.category.value, str(k.priority), _rate(k, lang), k.profile or "–",
+              fmt_value(k.talk.mean, "s", lang)] for k in cfg.event_kinds]
     hours = number(cfg.fte_hours_per_week, 1, lang).rstrip("0").rstrip(",.")
     pools_title = (f"Bemanningsgrupper ({number(total, 1, lang)} årsverk à {hours} t i uken)"
                    if nb else f"Staffing pools ({number(total, 1, lang)} FTE at {hours} h a week)")

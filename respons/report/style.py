@@ -27,6 +27,7 @@ HOUR = 3600.0
 DAY = 86400.0
 DPI = 100
 TARGET_COLOUR = palette.GOAL  # the goal and the answer-time limit (respons.report.palette)
+WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 STYLE: dict[str, Any] = {
     "font.size": 9.5,
@@ -50,7 +51,11 @@ STYLE: dict[str, Any] = {
 P = ParamSpec("P")
 CATEGORY_NAMES = {"alarm": ("alarms", "alarmer"),
                   "technical": ("technical alerts", "tekniske varsler"),
-                  "legevakt": ("legevakt calls", "legevaktsamtaler")}
+                  "legevakt": ("legevakt calls", "legevaktsamtaler"),
+                  "callback": ("call-backs", "tilbakeringinger"),
+                  "walk_in": ("walk-ins", "oppmøter"),
+                  "it_work": ("IT work", "IT-arbeid"),
+                  "visit": ("home-care visits", "hjemmebesøk")}
 
 
 def category_name(cat: str, lang: str) -> str:

@@ -98,7 +98,8 @@ def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
         "target_s": cfg.target_s,
         "goal": goal_json(cfg.goal, result.summary) if cfg.goal is not None else None,
         "municipalities_configured": len(cfg.municipalities),
-        "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week), 3) for p in cfg.pools},
+        "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week, cfg.period), 3)
+                       for p in cfg.pools},
         "offered_load": _load(cfg),
         "intervals": {"level": LEVEL, "method": METHOD,
                       "warning": few_replications_warning(cfg.replications)},

@@ -13,7 +13,7 @@ import pandas as pd
 
 from respons.analysis.breakdown import Breakdown, combine, layout_of, tally
 from respons.analysis.intervals import confidence_interval
-from respons.analysis.kpis import KPI_UNITS, Context, kpis
+from respons.analysis.kpis import Context, kpi_names, kpi_unit, kpis
 from respons.analysis.municipal import MUNICIPAL_UNITS, municipality_kpis
 from respons.config import ScenarioConfig
 from respons.engine.replication import ReplicationResult, simulate_replication
@@ -36,20 +36,23 @@ class RunResult:
 
 def replication_kpis(res: ReplicationResult, target_s: float) -> dict[str, float]:
     """KPIs of one replication's result."""
-    ctx = Context(target_s, res.horizon_s, res.staff_seconds, res.roles)
+    ctx = Context(target_s, res.horizon_s, res.staff_seconds, res.roles, res.help_target_s)
     return kpis(res.arrays, ctx)
 
 
 def summarise(table: pd.DataFrame, units: Mapping[str, str] | None = None) -> Summary:
-    """{KPI: {mean, ci_low, ci_high, unit}} over the rows of a replications table.
+    """{KPI: {mean, ci_low, ci_high, unit}} over the rows of a replications table: the KPIs
+    of KPI_UNITS, then `utilisation_<pool>` per pool (or those of `units`).
 
     The interval respects the KPI's range (respons.analysis.intervals); KPIs missing from the
     table are left out, so a table from another version still summarises.
     """
     out: Summary = {}
-    for name, unit in (units or KPI_UNITS).items():
+    names = list(units) if units is not None else kpi_names(table.columns)
+    for name in names:
         if name not in table.columns:
             continue
+        unit = units[name] if units is not None else kpi_unit(name)
         mean, lo, hi = confidence_interval(table[name].to_numpy(dtype=float), unit=unit)
         out[name] = {"mean": _num(mean), "ci_low": _num(lo), "ci_high": _num(hi), "unit": unit}
     return out
