@@ -34,8 +34,9 @@ def _missing(x: Any) -> bool:
 
 
 def fmt(x: float | None, unit: str, lang: str = "en") -> str:
-    """A value in its unit as the command line prints it (share, count, h, hours, s, nok;
-    otherwise four significant digits)."""
+    """A value in its unit as the command line prints it (share, count, h, hours, nok; times
+    as seconds below a minute, else minutes:seconds or hours; otherwise four significant
+    digits)."""
     if _missing(x):
         return "-"
     assert x is not None
@@ -49,7 +50,7 @@ def fmt(x: float | None, unit: str, lang: str = "en") -> str:
     if unit == "hours":
         return number(x, 0, lang) + space + "h"
     if unit == "s":
-        return number(x, 1, lang) + space + "s"
+        return fmt_seconds(x, lang)
     return number(x, 3, lang) if abs(x) < 1000 else number(x, 0, lang)
 
 

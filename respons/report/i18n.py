@@ -53,14 +53,13 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
                               "Kontakter i kø ved periodens slutt"),
     "never_answered": ("Contacts never answered", "Kontakter aldri besvart"),
     "help_arrival_within_target_share": (
-        "Home care arrived within the help target after the forwarding call (of forwarded "
-        "alarms)", "Hjemmetjenesten fremme innen hjelpemålet etter videresendingen (av "
-        "videresendte alarmer)"),
+        "Home care there within the help target (of forwarded alarms)",
+        "Hjemmetjenesten fremme innen hjelpemålet (av videresendte)"),
     "it_work_orders": ("IT work orders", "IT-arbeidsordrer"),
     "it_backlog_at_period_end": ("IT work not finished when the period ends",
                                  "IT-arbeid ikke ferdig ved periodens slutt"),
-    "it_time_to_fix_mean_s": ("IT time to fix (alert to work order done), mean",
-                              "IT-tid til utbedring (varsel til ferdig ordre), gjennomsnitt"),
+    "it_time_to_fix_mean_s": ("IT time to fix (alert to order done), mean",
+                              "IT-tid til utbedring (varsel til ferdig), gjennomsnitt"),
     "it_time_to_fix_p90_s": ("IT time to fix, 90th percentile",
                              "IT-tid til utbedring, 90-persentil"),
     "it_fixed_within_deadline_share": ("IT work orders fixed within their deadline",
