@@ -338,3 +338,15 @@ def test_bounds_widen_to_hold_the_baseline(cfg):
     assert b["operators"] == (0, 30) and b["nurse_delay_s"] == (0.0, 3600.0)
     assert b["goal_share"] == (0.5, 1.0) and b["within_s"] == (10.0, 7200.0)
     assert whatif.bounds(base)["operators"] == (0, whatif.MAX_BLOCK_STAFF)
+
+
+def test_differences_read_as_people_read_them():
+    from respons.web.labels import fmt_ci, fmt_diff
+
+    assert fmt_diff(0.012, "share") == "+1.2 pp"
+    assert fmt_diff(-0.00001, "share") == "±0.0 pp"  # never "−0.0"
+    assert fmt_diff(-75.0, "s", "nb") == "−1:15\u00a0min"
+    assert fmt_diff(1380845.2, "nok", "nb") == "+1\u00a0380\u00a0845"
+    assert fmt_diff(float("nan"), "count") == "–"
+    assert fmt_ci(-0.02, 0.01, "share", diff=True) == "[−2.0 pp, +1.0 pp]"
+    assert fmt_ci(None, 0.01, "share") == "–"

@@ -26,7 +26,11 @@ STOP_TIMEOUT_S = 10.0
 def add_parser(sub: Any) -> None:
     """Register the `serve` command."""
     p = sub.add_parser("serve", help="a what-if page in the browser (Streamlit, on localhost)",
-                       description=__doc__)
+                       description="A what-if page in the browser: change operators, nurse "
+                       "backup, growth, volume, talk time and the goal, and see the verdict, the "
+                       "KPIs and their paired difference to the baseline. Listens on this "
+                       "machine only (127.0.0.1) by default, fetches nothing from the internet; "
+                       "prints its URL; Ctrl-C stops it.")
     p.add_argument("--config", type=Path, help="the baseline config of the page (default: "
                    "embedded 2020 baseline, configs/vaernes-2020.yaml)")
     p.add_argument("--port", type=int_between(1, 65535), default=DEFAULT_PORT,

@@ -18,6 +18,7 @@ import streamlit as st
 
 from respons.config import ScenarioConfig
 from respons.errors import UserError, one_paragraph
+from respons.report import palette
 from respons.report.formatting import fmt, fmt_money
 from respons.report.i18n import kpi_label, t
 from respons.report.tables import (
@@ -169,10 +170,12 @@ def metrics(diffs: list[results.Difference], base: results.Outcome, what: result
 
 
 def _delta(x: float, unit: str, lang: str, colour: str) -> dict[str, Any]:
-    """st.metric's delta: signed text (an ASCII minus, which sets the arrow), none when 0."""
-    if not results.real(x) or x == 0:
+    """st.metric's delta: signed text (an ASCII minus, which sets the arrow); none when it
+    rounds to zero."""
+    text = fmt_diff(x, unit, lang)
+    if text.startswith(("±", "–")):
         return {"delta": None}
-    return {"delta": fmt_diff(x, unit, lang).replace("−", "-"), "delta_color": colour}
+    return {"delta": text.replace("−", "-"), "delta_color": colour}
 
 
 def tables(diffs: list[results.Difference], base: results.Outcome, what: results.Outcome,
@@ -202,19 +205,23 @@ def tables(diffs: list[results.Difference], base: results.Outcome, what: results
 
 
 def hour_chart(base: results.Outcome, what: results.Outcome, lang: str) -> alt.Chart:
-    """Share within the limit by hour of day, what-if and baseline (and the goal)."""
+    """Share within the limit by hour of day: the what-if in the alarm colour, the baseline
+    as the black reference, the goal in vermilion (the report's palette)."""
+    names = {"what_if": L("what_if", lang), "baseline": L("baseline", lang)}
     frame = pd.DataFrame([
-        {"hour": h, "series": L(name, lang), "share": None if pd.isna(v) else 100 * float(v)}
+        {"hour": h, "series": names[name], "share": None if pd.isna(v) else 100 * float(v)}
         for name, o in (("what_if", what), ("baseline", base))
         for h, v in enumerate(o.share_by_hour())])
+    colours = alt.Scale(domain=list(names.values()),
+                        range=[palette.category("alarm"), palette.REFERENCE])
     chart = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("hour:O", title=L("hour", lang)),
         y=alt.Y("share:Q", title="%", scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None))
+        color=alt.Color("series:N", title=None, scale=colours))
     goal = what.doc.get("goal")
     if isinstance(goal, dict):
         rule = alt.Chart(pd.DataFrame({"goal": [100 * goal["share"]]})).mark_rule(
-            strokeDash=[4, 4]).encode(y="goal:Q")
+            strokeDash=[4, 4], color=palette.GOAL).encode(y="goal:Q")
         return chart + rule
     return chart
 

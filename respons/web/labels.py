@@ -159,16 +159,16 @@ def changes(facts: Facts, base: WhatIf, w: WhatIf, lang: str = "en") -> list[str
 
 
 def fmt_diff(x: float | None, unit: str, lang: str = "en") -> str:
-    """A difference with its sign: shares in percentage points, otherwise in the KPI's
-    unit."""
+    """A difference with its sign ('±' when it rounds to zero): shares in percentage points,
+    otherwise in the KPI's unit."""
     if not real(x):
         return "–"
     assert x is not None
-    sign = "+" if x > 0 else ("−" if x < 0 else "±")
     space = NBSP if lang == "nb" else " "
-    if unit == "share":
-        return f"{sign}{number(abs(100 * x), 1, lang)}{space}pp"
-    return sign + fmt(abs(x), unit, lang)
+    text = (f"{number(abs(100 * x), 1, lang)}{space}pp" if unit == "share"
+            else fmt(abs(x), unit, lang))
+    zero = not any(ch in "123456789" for ch in text)
+    return ("±" if zero else "+" if x > 0 else "−") + text
 
 
 def fmt_ci(lo: float | None, hi: float | None, unit: str, lang: str = "en",
