@@ -64,7 +64,7 @@ def controls(cfg: ScenarioConfig, facts: whatif.Facts, base: whatif.WhatIf,
     rota_note = side.empty()
     operators = tuple(
         int(col.number_input(block_label(i, lang), min_value=0,
-                             max_value=int(lim['operators'][1]), value=base.operators[i], step=1,
+                             max_value=int(lim["operators"][1]), value=base.operators[i], step=1,
                              key=f"op_{whatif.BLOCKS[i].name}",
                              disabled=upload is not None or facts.operator_pool is None))
         for i, col in enumerate(cols))
