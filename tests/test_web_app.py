@@ -150,7 +150,7 @@ SESSIONS = [
     {"op_day": 2},
     {"op_night": 2, "op_evening": 2},
     {"nurse_on": False},
-    {"volume": 1.5},
+    {"volume": 2.0},  # 1.5 rounds to the same share as session 4 on the 2020 workforce
     {"talk": 1.4, "op_day": 3},
 ]
 
