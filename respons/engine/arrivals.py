@@ -8,6 +8,7 @@ which is exact for a piecewise-constant intensity and fully vectorised.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 
@@ -87,5 +88,13 @@ def sample_times(lam: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Sorted arrival times (s) of a Poisson process with `lam[h]` expected arrivals in hour h."""
     counts = rng.poisson(lam)
     n = int(counts.sum())
-    base = np.repeat(np.arange(lam.size, dtype=float) * HOUR, counts)
+    base = _hour_starts(lam.size).repeat(counts)
     return np.sort(base + rng.random(n) * HOUR)
+
+
+@lru_cache(maxsize=8)
+def _hour_starts(hours: int) -> np.ndarray:
+    """The start (s) of each hour of a period of `hours` hours (shared: read-only)."""
+    starts = np.arange(hours, dtype=float) * HOUR
+    starts.flags.writeable = False
+    return starts
