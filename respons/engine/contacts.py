@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def _attributes(cfg: ScenarioConfig, k: int, munis: np.ndarray,
     n = munis.size
     talk = kind.talk.sample(rng, n)
     wrap = kind.wrap_up.sample(rng, n)
-    probs = np.cumsum(kind.outcomes.as_tuple())
+    probs = _outcome_cdf(kind.outcomes.as_tuple())
     outcome = np.minimum(np.searchsorted(probs, rng.random(n), side="right"), len(OUTCOMES) - 1)
     extra = kind.forward_extra.sample(rng, n)
     service = talk + wrap + np.where(FORWARDED[outcome], extra, 0.0)
@@ -83,6 +84,14 @@ def _attributes(cfg: ScenarioConfig, k: int, munis: np.ndarray,
     elif kind.travel is not None:
         travel = kind.travel.sample(rng, n)
     return service, outcome, patience, travel
+
+
+@lru_cache(maxsize=256)
+def _outcome_cdf(probs: tuple[float, ...]) -> np.ndarray:
+    """Cumulative outcome probabilities (shared: read-only)."""
+    cdf = np.cumsum(probs)
+    cdf.flags.writeable = False
+    return cdf
 
 
 def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:

@@ -112,8 +112,9 @@ class Centre(Extras):
         self.by = [-1] * n
         self.backup = [False] * n
         self.free = [0] * len(pools)
-        self.lazy: list[list[float]] = [[] for _ in pools]  # ends without an event, a heap
-        self.hot = [False] * len(pools)  # every end of the pool's work has an event
+        self.lazy: list[list[float]] = [[] for _ in pools]  # ends of plain work, a heap
+        self.hot = [False] * len(pools)  # something may wait for the pool
+        self.armed: list[list[float]] = [[] for _ in pools]  # times of its pending end events
         self.speed = [pool.speed_factor for pool in pools]
         lane, lanes = _lanes(contacts, pools)  # lane = category unless a service is scoped
         self.lane = lane.tolist()
@@ -160,7 +161,7 @@ class Centre(Extras):
                              for ln in range(nlane)]
         self.nq = [0] * nlane  # entries in each lane's deques (left ones included)
         # Bound once: the callbacks of the events scheduled per contact.
-        self.on_done = self._on_done
+        self.on_end = self._on_end
         for lst in self.immediate:
             lst.sort(key=lambda e: (e[1], e[0]))
         self._init_extras(contacts, pools)
@@ -192,7 +193,7 @@ class Centre(Extras):
         state, answer, end, by, backup = self.state, self.answer, self.end, self.by, self.backup
         plain = not self.special
         xc, xp = (None, None) if plain else (self.xc, self.xp)
-        on_done = self.on_done
+        armed, on_end = self.armed, self.on_end
         for i in range(self.n):
             t = arrival[i]
             if t >= until:
@@ -213,11 +214,11 @@ class Centre(Extras):
                         backup[i] = bk
                         free[p] -= 1
                         duration = service[i] * speed[p]
-                        end[i] = t + duration
-                        if hot[p]:
-                            Call(env, duration, on_done, p)
-                        else:
-                            heappush(h, t + duration)
+                        end[i] = e = t + duration
+                        heappush(h, e)
+                        if hot[p] and (not armed[p] or e < armed[p][0]):
+                            At(env, e, on_end, p)  # the pool's next end: someone waits
+                            heappush(armed[p], e)
                     else:
                         self._start_x(i, p, bk, t)
                     break
@@ -243,16 +244,19 @@ class Centre(Extras):
             self._interrupt(p, now)
 
     def _heat(self, p: int, now: float) -> None:
-        """A contact pool p may take is waiting: every end of its work gets an event."""
+        """A contact pool p may take is waiting: the next end of its work gets an event."""
         self.hot[p] = True
-        h = self.lazy[p]
+        self._arm(p, now)
+
+    def _arm(self, p: int, now: float) -> None:
+        """Make sure an event is due at or before pool p's next end."""
+        h, armed = self.lazy[p], self.armed[p]
         while h and h[0] <= now:
             heappop(h)
             self.free[p] += 1
-        if h:
-            for t in sorted(h):
-                At(self.env, t, self.on_done, p)
-            h.clear()
+        if h and (not armed or h[0] < armed[0]):
+            At(self.env, h[0], self.on_end, p)
+            heappush(armed, h[0])
 
     def _free(self, p: int, now: float) -> int:
         """Pool p's free staff at `now` (ends counted lazily retired first)."""
@@ -282,15 +286,22 @@ class Centre(Extras):
     def _on_window(self, ev: simpy.Event) -> None:
         self._fill(ev._value, self.env.now)
 
-    def _on_done(self, ev: simpy.Event) -> None:
+    def _on_end(self, ev: simpy.Event) -> None:
+        """Pool p's next end, while something waited for it: someone is free (the ends due
+        are retired by `_fill`) and takes the best waiting contact; if something still
+        waits, the end after is armed, otherwise the pool cools down."""
         p = ev._value
-        self.free[p] += 1
-        nq = self.nq
+        heappop(self.armed[p])
+        nq, now = self.nq, self.env.now
         for c in self.cats[p]:
             if nq[c]:
-                self._fill(p, self.env.now)
-                return
-        self.hot[p] = False  # nothing waits for the pool: its next ends can be lazy
+                self._fill(p, now)
+                for c2 in self.cats[p]:
+                    if nq[c2]:
+                        self._arm(p, now)
+                        return
+                break
+        self.hot[p] = False  # nothing waits for the pool: its next ends need no event
 
     # -- dispatch -----------------------------------------------------------------------
     def _start(self, i: int, p: int, backup: bool, now: float) -> None:
@@ -306,11 +317,12 @@ class Centre(Extras):
         self.backup[i] = backup
         self.free[p] -= 1
         duration = self.service[i] * self.speed[p]
-        self.end[i] = now + duration
-        if self.hot[p]:
-            Call(self.env, duration, self.on_done, p)
-        else:
-            heappush(self.lazy[p], now + duration)
+        self.end[i] = e = now + duration
+        heappush(self.lazy[p], e)
+        armed = self.armed[p]
+        if self.hot[p] and (not armed or e < armed[0]):
+            At(self.env, e, self.on_end, p)
+            heappush(armed, e)
 
     def _fill(self, p: int, now: float) -> None:
         """While pool p has someone free, give them the best eligible waiting contact."""
