@@ -11,7 +11,6 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from respons import __version__
@@ -19,7 +18,7 @@ from respons.analysis.costs import allocate
 from respons.analysis.load import offered_load
 from respons.config import ScenarioConfig
 from respons.engine.rosters import fte
-from respons.runs.replications import RunResult
+from respons.runs.replications import RunResult, replications_csv
 from respons.runs.rundir import write_json, write_text
 
 PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "PyYAML")
@@ -103,9 +102,12 @@ def _load(cfg: ScenarioConfig) -> dict[str, float]:
 
 def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> None:
     """replications.csv, events.parquet (if kept), then summary.json last."""
-    result.replications.to_csv(work / "replications.csv", index=False)
+    with open(work / "replications.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(replications_csv(result.rows))  # as pandas writes it, without pandas
     if result.events is not None:
         tmp = work / ".events.parquet.tmp"
+        import pandas as pd
+
         # dictionary-encode only the label columns: half the write time, same content
         labels = [c for c in result.events.columns
                   if isinstance(result.events[c].dtype, pd.CategoricalDtype)]
