@@ -86,9 +86,10 @@ def expected_count(cfg: ScenarioConfig, kind: EventKind, municipality: Municipal
 
 def sample_times(lam: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Sorted arrival times (s) of a Poisson process with `lam[h]` expected arrivals in hour h."""
-    counts = rng.poisson(lam)
+    hours = np.flatnonzero(lam)  # a zero rate draws nothing from the stream: skip it
+    counts = rng.poisson(lam[hours])
     n = int(counts.sum())
-    base = _hour_starts(lam.size).repeat(counts)
+    base = _hour_starts(lam.size)[hours].repeat(counts)
     return np.sort(base + rng.random(n) * HOUR)
 
 

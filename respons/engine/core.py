@@ -237,11 +237,17 @@ class Centre(Extras):
         lane = self.lane[i]
         self.deques[self.qid[i]].append(i)
         self.nq[lane] += 1
-        hot = self.hot
+        hot, env = self.hot, self.env
         for p in self.watchers[lane]:
-            if not hot[p]:
-                self._heat(p, now)
-        env = self.env
+            if not hot[p]:  # _heat, inlined (the arrival has just retired p's ends due)
+                hot[p] = True
+                h, armed = self.lazy[p], self.armed[p]
+                if h and (not armed or h[0] < armed[0]):
+                    if h[0] <= now:
+                        self._arm(p, now)
+                    else:
+                        At(env, h[0], self.on_end, p)
+                        heappush(armed, h[0])
         for p, delay, wake in self.delayed[lane]:
             Call(env, delay, wake, (p, i))
         for p in self.interrupting[lane]:
@@ -330,8 +336,11 @@ class Centre(Extras):
 
     def _fill(self, p: int, now: float) -> None:
         """While pool p has someone free, give them the best eligible waiting contact."""
-        scan = self.scan[p]
-        while self._free(p, now) > 0:
+        scan, free, h = self.scan[p], self.free, self.lazy[p]
+        while h and h[0] <= now:  # the ends due (work started below ends later)
+            heappop(h)
+            free[p] += 1
+        while free[p] > 0:
             best = self._pick(scan, now)
             if best is None:
                 return
@@ -369,7 +378,7 @@ class Centre(Extras):
     def outcome(self) -> Outcome:
         state = np.array(self.state, dtype=np.int8)
         # Those still waiting whose patience ran out before the end of the run have left.
-        arrival = self.rows.arrival if not self.special else np.array(self.arrival, dtype=float)
+        arrival = np.array(self.arrival, dtype=float) if self.special else self.rows.arrival
         gone = (state == WAITING) & (arrival + self.rows.patience < self.until)
         if self.cut:
             gone[list(self.cut)] = False  # interrupted work never gives up
@@ -388,8 +397,7 @@ class Centre(Extras):
         interrupted = np.zeros(len(self.state))
         for i, t in self.interrupted.items():
             interrupted[i] = t
-        return replace(plain, arrival=np.array(self.arrival, dtype=float),
-                       interrupted=interrupted,
+        return replace(plain, arrival=arrival, interrupted=interrupted,
                        pieces=np.array(pieces, dtype=float).reshape(-1, 4))
 
     def close(self) -> None:
