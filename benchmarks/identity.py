@@ -4,9 +4,9 @@
     python benchmarks/identity.py [--out hashes.json] [--compare hashes.json] [--jobs N]
 
 Each case runs `python -m respons simulate --config CONFIG --replications R --no-report
---out TMP` (with `--jobs N` if given) and hashes summary.json, replications.csv and
-events.parquet. With `--compare` the hashes are checked against a file written before; the
-exit code is 1 if any differs.
+--out TMP` (with `--jobs N` if given) and hashes summary.json, replications.csv,
+events.parquet and municipalities.csv (where written). With `--compare` the hashes are
+checked against a file written before; the exit code is 1 if any differs.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "respons" / "data"
-FILES = ("summary.json", "replications.csv", "events.parquet")
+FILES = ("summary.json", "replications.csv", "events.parquet", "municipalities.csv")
 # name -> (config, replications): the baseline, a follow-up config, the Erlang C check, a
 # storm, home-care teams (scoped lanes, travel) and nurse work (pre-emption).
 CASES = {
@@ -45,7 +45,7 @@ def run_case(config: Path, reps: int, tmp: Path, jobs: int) -> dict[str, str]:
     if jobs != 1:
         cmd += ["--jobs", str(jobs)]
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-    return {f: digest(out / f) for f in FILES}
+    return {f: digest(out / f) for f in FILES if (out / f).exists()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         before = json.loads(args.compare.read_text(encoding="utf-8"))
         bad = [f"{n}/{f}" for n, h in hashes.items() for f in FILES
-               if before.get(n, {}).get(f) != h[f]]
+               if before.get(n, {}).get(f) != h.get(f)]
         print("identical" if not bad else "DIFFERENT: " + ", ".join(bad))
         return 1 if bad else 0
     return 0

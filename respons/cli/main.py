@@ -9,11 +9,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from respons import __version__
-from respons.cli.args import non_negative_int, positive_int
 from respons.errors import UserError, one_paragraph
 
 if TYPE_CHECKING:
@@ -22,6 +20,7 @@ if TYPE_CHECKING:
 # Commands kept in their own modules, imported only when run (start-up stays fast): name ->
 # (module, one-line help for `respons --help`).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("respons.cli.simulate", "simulate a scenario (default: the 2020 baseline)"),
     "report": ("respons.cli.report", "write figures and report.html of a run or sweep"),
     "validate": ("respons.cli.validate", "compare 2019 and 2020 with the published figures"),
     "calibrate": ("respons.cli.validate", "fit the year configs to the published figures"),
@@ -53,20 +52,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"respons {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sim = sub.add_parser("simulate", help="simulate a scenario (default: the 2020 baseline)")
-    sim.add_argument("--config", type=Path, help="scenario YAML (default: embedded 2020 "
-                     "baseline, configs/vaernes-2020.yaml)")
-    sim.add_argument("--replications", type=positive_int, help="override replications")
-    sim.add_argument("--seed", type=non_negative_int, help="override the root seed")
-    sim.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE",
-                     help="override one field (VALUE parsed as YAML); repeatable")
-    sim.add_argument("--out", type=Path, help="write the run exactly here (must be new/empty)")
-    sim.add_argument("--no-events", action="store_true", help="skip events.parquet")
-    sim.add_argument("--no-report", action="store_true", help="skip figures and report.html")
-    sim.add_argument("--jobs", type=positive_int, default=1,
-                     help="replications on N local processes (same results as serial)")
-    sim.set_defaults(func=_simulate)
-
     schema = sub.add_parser("schema", help="print the JSON schema of the config")
     schema.add_argument("--shifts", action="store_true",
                         help="print the schema of a roster shift catalogue instead")
@@ -77,12 +62,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         if name not in sub.choices:
             sub.add_parser(name, help=text, add_help=False)
     return parser
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from respons.cli.simulate import cmd_simulate
-
-    return cmd_simulate(args)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

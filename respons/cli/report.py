@@ -18,6 +18,10 @@ def add_parser(sub: Any) -> None:
                      help="a run directory (with summary.json), a sweep directory (with "
                      "sweep-summary.csv), a validation directory (with validation.csv) or an "
                      "uncertainty directory (with ranges.csv)")
+    rep.add_argument("--lang", choices=("en", "nb"),
+                     help="language of the report (default: the run config's `lang`, else the "
+                     "LANG environment variable); figures in another language are redrawn")
+    rep.add_argument("--svg", action="store_true", help="also write the figures as SVG")
     rep.set_defaults(func=cmd_report)
 
 
@@ -46,6 +50,7 @@ def check_report_dir(path: Path) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write figures (if missing) and report.html, then print the report's path."""
+    from respons.cli.progress import progress
     from respons.report.page import make_report
 
     run_dir: Path = args.run_dir
@@ -53,10 +58,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if (run_dir / "ranges.csv").is_file() and not (run_dir / "summary.json").is_file():
         print(_uncertainty_report(run_dir))
         return 0
-    out = make_report(run_dir)
-    if (run_dir / "summary.json").is_file() and not (run_dir / "events.parquet").is_file():
-        print("note: no events.parquet (run with --no-events): only the figures that need "
-              "no event table are included.")
+    with progress("figures") as step:
+        out = make_report(run_dir, args.lang, args.svg, progress=step)
+    if (run_dir / "summary.json").is_file() and not (run_dir / "breakdown.npz").is_file() \
+            and not (run_dir / "events.parquet").is_file():
+        print("note: no breakdown.npz or events.parquet (run with --no-report --no-events): "
+              "only the figures that need no event data are included.")
     print(out)
     return 0
 

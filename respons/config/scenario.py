@@ -323,6 +323,10 @@ class ScenarioConfig(_Model):
     goal: Goal | None = Field(
         default=None, description="The answer goal the verdict is judged on (optional; no "
         "default).")
+    lang: Literal["en", "nb"] | None = Field(
+        default=None, description="Language of the terminal tables and the report: en or nb "
+        "(Norwegian bokmål); null = the LANG environment variable (nb for Norwegian locales), "
+        "`--lang` overrides.")
     drain_days: float = Field(
         default=7.0, ge=0, description="Days after the period to finish work still waiting."
     )

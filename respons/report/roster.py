@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from respons.report import palette
 from respons.report.sections import CSS, table
 from respons.report.style import (
     DPI,
@@ -82,7 +83,7 @@ def hourly_share_figure(intervals: list[dict[str, str]], goal: float) -> Any:
     share = hour_shares(intervals)
     fig = new_figure(11, 3.2)
     ax = fig.subplots()
-    ax.bar(range(24), np.nan_to_num(share), color="#2f6db5", width=0.8)
+    ax.bar(range(24), np.nan_to_num(share), color=palette.category("alarm"), width=0.8)
     ax.axhline(goal, color=TARGET_COLOUR, linewidth=1.2, label=f"goal {100 * goal:g} %")
     low = float(np.nanmin(share)) if np.isfinite(share).any() else goal
     ax.set_ylim(max(0.0, min(low, goal) - 0.02), 1.0)

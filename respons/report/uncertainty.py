@@ -85,7 +85,7 @@ def write_figures(out: Path, inputs: pd.DataFrame, ranges: pd.DataFrame,
     unit = str(ranges.set_index("kpi").loc[kpi, "unit"]) if kpi in set(ranges["kpi"]) else ""
     figs = []
     fig = morris_figure(inputs, kpi, unit)
-    save_figure(fig, out / "figures", "morris")
+    save_figure(fig, out / "figures", "morris", svg=True)
     figs.append(("morris", "Which assumptions move the headline KPI",
                  "Morris μ* (bar: mean absolute elementary effect, the change of the KPI "
                  "over a step of two thirds of the input's range, scaled to the whole range) "
@@ -93,7 +93,7 @@ def write_figures(out: Path, inputs: pd.DataFrame, ranges: pd.DataFrame,
                  "inputs sampled in the second stage."))
     if f"kpi:{kpi}" in samples.columns and kpi in set(ranges["kpi"]):
         fig = range_figure(samples, ranges, kpi)
-        save_figure(fig, out / "figures", "range")
+        save_figure(fig, out / "figures", "range", svg=True)
         figs.append(("range", "The headline KPI over the assumptions",
                      "Each sample point is one combination of the inputs that matter, run "
                      "with the same random numbers; dashed: 5 % and 95 % of the points; "
