@@ -186,16 +186,22 @@ def test_tabled_t_quantiles_are_scipys():
     assert (lo, hi) == (mean - half, mean + half)
 
 
-def test_replications_csv_is_what_pandas_writes():
+def test_tables_csv_are_what_pandas_writes():
     rng = np.random.default_rng(1)
     values = [*rng.random(300) * 10.0 ** rng.integers(-20, 20, 300), 0.0, -0.0, 1e16, 1e-5,
               36150.0, math.nan, math.inf, 5e-324]
     rows = [{"replication": k, "a": float(v), "b": float(values[-k - 1]), "c": k % 2 == 0}
             for k, v in enumerate(values)]
-    assert runner.replications_csv(rows) == pd.DataFrame(rows).to_csv(index=False)
+    assert runner.table_csv(rows) == pd.DataFrame(rows).to_csv(index=False)
     cfg = load_config(None, ["period.end=2020-01-20", "replications=3"])
     res = runner.run(cfg, keep_events=False)
-    assert runner.replications_csv(res.rows) == res.replications.to_csv(index=False)
+    assert runner.table_csv(res.rows) == res.replications.to_csv(index=False)
+    munis = runner.table_csv(res.municipality_rows, runner.MUNICIPALITY_COLUMNS)
+    assert munis == res.municipalities.to_csv(index=False)
+    assert "Nærøysund" in munis and ",," in munis  # text, and nan for a share without alarms
+    names = [m.name for m in cfg.municipalities]  # from rows as from the DataFrame
+    assert runner.summarise_municipalities(res.municipalities, names) == res.by_municipality
+    assert runner.summarise(res.replications) == res.summary
 
 
 @pytest.mark.parametrize("args, absent", [
