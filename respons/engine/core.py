@@ -16,22 +16,24 @@ which a roster change moves up or down (a call in progress at the end of a shift
 * follow-ups, pre-emptive resume and the at-once shift change: see `extras.py`.
 
 How the time is spent (issue 19): SimPy's environment holds the timed events (roster steps,
-after-wait wake-ups, follow-ups, and the ends of work that someone is waiting for), each a
-lean event with one callback (`clock.Call`). Three things need no event:
+after-wait wake-ups, follow-ups, the special path's ends, and the ends of plain work that
+something waits for), each a lean event with one callback (`clock.Call`, `clock.At`).
+Three things need no event:
 
 * arrivals, drawn in advance and sorted, are merged into SimPy's queue by `Centre.run`: an
   arrival is taken when no event is due before it (an event due at the same instant goes
-  first);
-* the end of plain work while nothing waits for the pool is counted lazily: its time goes
-  into a small heap per pool and is retired (someone freed) the next time the pool's free
-  count is read. When a contact starts waiting, the pools that could take it get a real event
-  for each end in their heap ("hot" pools); a pool cools down when an end finds no work;
-* patience: a waiting contact has left if its deadline (arrival + patience) has passed when a
-  pool looks at it, and the rest are marked at the end of the run.
+  first) and answered inline when someone is free;
+* the end of plain work is counted lazily: its time goes into a small heap per pool and is
+  retired (someone freed) whenever the pool's free count is read. While a contact the pool
+  may take waits, the pool is "hot": its next end has an event (`_arm`), which arms the one
+  after while anything still waits; an end that finds nothing waiting cools the pool down.
+  After-wait backups become hot at the contact's wake-up, if it still waits;
+* patience: a waiting contact has left if arrival + patience has passed when a pool looks
+  at it, and those still queued are marked at the end of the run.
 
-Every time is the float the event-per-step version computed (tests/test_speed.py compares
-with it); only the order of events due at exactly the same instant can differ, which with
-continuous distributions has probability zero.
+Every time is the float the event-per-step core computed (tests/test_speed.py compares the
+two on random scenarios); only the order of events due at exactly the same instant can
+differ, which with continuous distributions has probability zero.
 """
 
 from __future__ import annotations
