@@ -38,7 +38,7 @@ class RunResult:
 
     rows: list[dict[str, Any]]
     summary: Summary
-    parts: list[ReplicationResult] | None = field(default=None, repr=False)
+    parts: list[ReplicationResult] | None = field(default=None, repr=False, compare=False)
     municipality_rows: list[dict[str, Any]] | None = field(default=None, repr=False)
     by_municipality: dict[str, Summary] | None = None
     breakdown: Breakdown | None = None
