@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("respons.cli.staff", "fewest operators per block that meet the target"),
     "roster": ("respons.cli.roster", "cheapest weekly rota of real shifts meeting the goal"),
     "scenarios": ("respons.cli.scenarios", "list or compare the scenarios in configs/scenarios"),
+    "serve": ("respons.cli.serve", "a what-if page in the browser (Streamlit, on localhost)"),
 }
 
 
