@@ -17,9 +17,6 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.sparse import diags
-from scipy.sparse.linalg import expm_multiply
-from scipy.special import gammainccinv, logsumexp
 
 __all__ = [
     "ChainTooLargeError",
@@ -158,6 +155,8 @@ def _erlang_a_stationary(lam: float, mu: float, theta: float, c: int) -> np.ndar
     once ratio r < 1 the tail beyond n is at most q_n r / (1 - r); the chain is extended in
     growing chunks until that bound is below ``TAIL_TOLERANCE`` times the mass so far.
     """
+    from scipy.special import logsumexp  # scipy only where Erlang A needs it
+
     if (lam - c * mu) / theta > MAX_STATES:
         # The mode of the queue length lies near (lambda - c mu) / theta: too far out.
         raise ChainTooLargeError(
@@ -204,6 +203,10 @@ def _answered_within(
     probability of absorption in "answered" by time t of this pure-death chain with killing,
     computed exactly with a sparse matrix exponential action (scipy ``expm_multiply``).
     """
+    from scipy.sparse import diags
+    from scipy.sparse.linalg import expm_multiply
+    from scipy.special import gammainccinv
+
     if target_s <= 0.0 or queue_probs.size == 0:
         return 0.0
     m = queue_probs.size

@@ -118,8 +118,9 @@ def assemble(cfg: ScenarioConfig, reps: list[RepOutcome]) -> Outcome:
     munis = pd.DataFrame([m for r in reps for m in r.municipalities],
                          columns=["replication", "municipality", *MUNICIPAL_UNITS])
     names = [m.name for m in cfg.municipalities]
-    result = RunResult(table, summarise(table), None, munis,
-                       summarise_municipalities(munis, names))
+    result = RunResult([r.row for r in reps], summarise(table),
+                       municipality_rows=[m for r in reps for m in r.municipalities],
+                       by_municipality=summarise_municipalities(munis, names))
     return Outcome(cfg, summary(cfg, result), table,
                    np.stack([r.alarms_hour for r in reps]),
                    np.stack([r.within_hour for r in reps]))
