@@ -232,3 +232,15 @@ def test_accounts_imply_full_years_for_old_members_and_fewer_months_for_newcomer
 def test_scenario_files_sorted_by_name() -> None:
     stems = [p.stem for p in scenario_files(SCENARIOS)]
     assert stems == sorted(stems)
+
+
+def test_time_differences_are_shown_in_a_readable_unit() -> None:
+    from respons.cli.scenarios import fmt_diff
+    from respons.studies.scenarios import Paired
+
+    def paired(diff: float, half: float) -> Paired:
+        return Paired(mean=0.0, diff=diff, lo=diff - half, hi=diff + half)
+
+    assert fmt_diff(paired(20741.0, 2045.7), "s") == "+5.8 h ± 0.6"
+    assert fmt_diff(paired(-300.0, 30.0), "s") == "-5.0 min ± 0.5"
+    assert fmt_diff(paired(12.34, 1.0), "s") == "+12.3 s ± 1.0"
