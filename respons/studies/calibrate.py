@@ -135,8 +135,9 @@ def fit_go_live(data: dict, members: list[str], target: float,
 
 def fit_legevakt_talk(data: dict, target: float, replications: int,
                       validate: Callable[[dict], ScenarioConfig],
-                      bounds: tuple[float, float] = (60.0, 600.0)) -> float:
-    """Mean legevakt talk time (cv kept) giving `target` answered within the target time."""
+                      bounds: tuple[float, float] = (60.0, 600.0), jobs: int = 1) -> float:
+    """Mean legevakt talk time (cv kept) giving `target` answered within the target time
+    (each evaluation's replications on `jobs` processes: the same fit as serial)."""
     kind = next(k for k in data["event_kinds"] if k["name"] == LEGEVAKT_KIND)
     talk = kind["talk"]
     cv = float(talk["sd_s"]) / float(talk["mean_s"]) if "sd_s" in talk else None
@@ -149,7 +150,7 @@ def fit_legevakt_talk(data: dict, target: float, replications: int,
     def gap(mean: float) -> float:
         set_mean(mean)
         cfg = validate({**data, "replications": replications, "seed": FIT_SEED})
-        res = run(cfg, keep_events=False)
+        res = run(cfg, keep_events=False, jobs=jobs)
         return float(res.replications["legevakt_calls_within_target_share"].mean()) - target
 
     lo, hi = bounds
@@ -191,15 +192,15 @@ def _fit_technical_and_shares(data: dict, fit: Fit,
 
 
 def calibrate_2020(data: dict, replications: int,
-                   validate: Callable[[dict], ScenarioConfig]) -> Fit:
-    """Fit the 2020 config in place."""
+                   validate: Callable[[dict], ScenarioConfig], jobs: int = 1) -> Fit:
+    """Fit the 2020 config in place (simulated evaluations on `jobs` processes)."""
     fit = Fit(2020)
     fit.values["alarm_rate_scale"] = fit_rate_scale(
         data, Category.alarm, _target(2020, "alarms_answered").published, validate)
     _fit_technical_and_shares(data, fit, validate)
     fit.values["legevakt_talk_mean_s"] = fit_legevakt_talk(
         data, _target(2020, "legevakt_calls_within_target_share").published, replications,
-        validate)
+        validate, jobs=jobs)
     fit.notes.append(
         "alarm and technical rates scaled and resolved probabilities shifted to the published "
         "volumes and shares (exact, on expected values); legevakt talk-time mean by Brent's "

@@ -53,27 +53,46 @@ PARAMETERS: dict[str, Callable[[ScenarioConfig, float], dict]] = {
 }
 
 
-def sensitivity(cfg: ScenarioConfig, change: float = 0.25) -> pd.DataFrame:
-    """Rows: parameter, variant (-change, base, +change); columns: the KPI means."""
-    rows = [{"parameter": "baseline", "factor": 1.0, **_means(cfg)}]
+Progress = Callable[[int, int], None] | None
+
+
+def sensitivity(cfg: ScenarioConfig, change: float = 0.25, jobs: int = 1,
+                progress: Progress = None) -> pd.DataFrame:
+    """Rows: parameter, variant (-change, base, +change); columns: the KPI means. Each
+    variant's replications run on `jobs` processes (same numbers as serial); `progress` is
+    called with (variants done, variants) after each."""
+    total = 1 + 2 * len(PARAMETERS)
+    rows = [{"parameter": "baseline", "factor": 1.0, **_means(cfg, jobs)}]
+    _tick(progress, rows, total)
     for name, make in PARAMETERS.items():
         for f in (1 - change, 1 + change):
             variant = ScenarioConfig.model_validate(
                 {**cfg.model_dump(), **{k: _dump(v) for k, v in make(cfg, f).items()}})
-            rows.append({"parameter": name, "factor": f, **_means(variant)})
+            rows.append({"parameter": name, "factor": f, **_means(variant, jobs)})
+            _tick(progress, rows, total)
     return pd.DataFrame(rows)
 
 
-def range_sensitivity(cfg: ScenarioConfig) -> pd.DataFrame:
+def range_sensitivity(cfg: ScenarioConfig, jobs: int = 1,
+                      progress: Progress = None) -> pd.DataFrame:
     """Rows: baseline, then each ranged input at its low and high end (others as configured);
     columns: parameter, setting (the value), the KPI means."""
-    rows = [{"parameter": "baseline", "setting": "as configured", **_means(cfg)}]
-    for a in sampled_inputs(cfg):
+    inputs = sampled_inputs(cfg)
+    total = 1 + 2 * len(inputs)
+    rows = [{"parameter": "baseline", "setting": "as configured", **_means(cfg, jobs)}]
+    _tick(progress, rows, total)
+    for a in inputs:
         assert a.range is not None
         for value in a.range:
             rows.append({"parameter": a.name, "setting": str(value),
-                         **_means(variant(cfg, {a.name: value}))})
+                         **_means(variant(cfg, {a.name: value}), jobs)})
+            _tick(progress, rows, total)
     return pd.DataFrame(rows)
+
+
+def _tick(progress: Progress, rows: list, total: int) -> None:
+    if progress is not None:
+        progress(len(rows), total)
 
 
 def _dump(v: object) -> object:
@@ -84,8 +103,8 @@ def _dump(v: object) -> object:
     return v
 
 
-def _means(cfg: ScenarioConfig) -> dict[str, float]:
-    res = run(cfg, keep_events=False)
+def _means(cfg: ScenarioConfig, jobs: int = 1) -> dict[str, float]:
+    res = run(cfg, keep_events=False, jobs=jobs)
     return {k: res.summary[k]["mean"] for k in KPIS}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,8 +32,10 @@ class YearResult:
     result: RunResult
 
 
-def simulate_year(cfg: ScenarioConfig) -> RunResult:
-    return run(cfg, keep_events=False)
+def simulate_year(cfg: ScenarioConfig, jobs: int = 1,
+                  progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """The replications of one year's config (on `jobs` processes: same result as serial)."""
+    return run(cfg, keep_events=False, progress=progress, jobs=jobs)
 
 
 def _unit(t: Target) -> str:
