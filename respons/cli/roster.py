@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from respons.cli.args import int_between, positive_int
-from respons.cli.common import scenario_config
+from respons.cli.common import add_output_arguments, lang_of, print_json, scenario_config
 
 
 def _share(text: str) -> float:
@@ -60,6 +60,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--max-iterations", type=int_between(1, 100), default=12,
                    help="most solve-and-simulate rounds (default 12)")
     p.add_argument("--out", type=Path, help="write exactly here (must be new or empty)")
+    add_output_arguments(p, jobs=False)
     p.set_defaults(func=cmd_roster)
 
 
@@ -97,10 +98,14 @@ def cmd_roster(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     summary = _write(out, run, t0)
-    print(format_summary(summary))
+    if args.json:  # summary.json as written, and where it is
+        print_json({**summary, "roster_directory": str(out)})
+    else:
+        print(format_summary(summary, lang_of(args, cfg)))
     for note in run.notes:
         print(note, file=sys.stderr)
-    print(f"\nroster directory: {out}  ({time.perf_counter() - t0:.0f} s)")
+    if not args.json:
+        print(f"\nroster directory: {out}  ({time.perf_counter() - t0:.0f} s)")
     return 0
 
 
@@ -162,26 +167,57 @@ def _write(out: Path, run: Any, t0: float) -> dict[str, Any]:
     return summary
 
 
-def format_summary(s: dict[str, Any]) -> str:
-    """The comparison table and the answer, as plain text."""
-    def pct(x: float | None) -> str:
-        return "-" if x is None else f"{100 * x:.2f} %"
+# The terminal's words in English and Norwegian (bokmål).
+WORDS: dict[str, tuple[str, str]] = {
+    "rota": ("rota", "turnus"), "FTE": ("FTE", "årsv."), "h/week": ("h/week", "t/uke"),
+    "nok": ("NOK (period)", "kr, perioden"),
+    "in_time": ("alarms in time (95 % CI)", "alarmer i tide (95 % KI)"),
+    "goal": ("goal", "mål"), "met": ("met", "nådd"), "missed": ("missed", "ikke nådd"),
+    "extra": ("at least {n} on duty costs NOK {cost} more over the period ({fte} FTE) than at "
+              "least {without}",
+              "minst {n} på vakt koster kr {cost} mer over perioden ({fte} årsverk) enn minst "
+              "{without}"),
+    "answer": ("answer: {fte} FTE, NOK {cost} over {start} to {end} (NOK {week} a week); goal "
+               "{met}. FTE = rostered hours / the config's FTE week; costs at the catalogue's "
+               "rates (assumptions: see the catalogue).",
+               "svar: {fte} årsverk, kr {cost} fra {start} til {end} (kr {week} i uken); målet "
+               "er {met}. Årsverk = timer i turnus / konfigurasjonens årsverksuke; kostnader "
+               "etter katalogens satser (antagelser: se katalogen)."),
+}
 
-    lines = ["", f"{'rota':<44}{'FTE':>6}{'h/week':>8}{'NOK (period)':>14}  "
-             f"{'alarms in time (95 % CI)':<30}goal"]
+
+def _w(key: str, lang: str, **values: object) -> str:
+    en, nb = WORDS[key]
+    text = nb if lang == "nb" else en
+    return text.format(**values) if values else text
+
+
+def format_summary(s: dict[str, Any], lang: str = "en") -> str:
+    """The comparison table and the answer, as plain text (English or Norwegian). The rota
+    names are summary.json's."""
+    from respons.report.formatting import number, percent
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else percent(x, 2, lang)
+
+    lines = ["", f"{_w('rota', lang):<44}{_w('FTE', lang):>6}{_w('h/week', lang):>8}"
+             f"{_w('nok', lang):>14}  {_w('in_time', lang):<30}{_w('goal', lang)}"]
     for r in s["comparison"]:
         k = r["goal_kpi"]
         ci = f"{pct(k['mean'])} [{pct(k['ci_low'])}, {pct(k['ci_high'])}]"
-        lines.append(f"{r['name']:<44}{r['fte']:>6.2f}{r['weekly_hours']:>8.1f}"
-                     f"{r['cost_nok']:>14,}  {ci:<30}{'met' if r['met'] else 'missed'}")
+        met = _w("met" if r["met"] else "missed", lang)
+        lines.append(f"{r['name']:<44}{number(r['fte'], 2, lang):>6}"
+                     f"{number(r['weekly_hours'], 1, lang):>8}"
+                     f"{number(r['cost_nok'], 0, lang):>14}  {ci:<30}{met}")
     extra = s.get("min_on_duty_extra")
     if extra:
-        lines.append(f"\nat least {s['min_on_duty']} on duty costs NOK {extra['cost_nok']:,} "
-                     f"more over the period ({extra['fte']:+.2f} FTE) than at least "
-                     f"{extra['without']}")
+        signed = ("-" if extra["fte"] < 0 else "+") + number(abs(extra["fte"]), 2, lang)
+        lines.append("\n" + _w("extra", lang, n=s["min_on_duty"],
+                               cost=number(extra["cost_nok"], 0, lang), fte=signed,
+                               without=extra["without"]))
     p = s["period"]
-    lines.append(f"\nanswer: {s['fte']:.2f} FTE, NOK {s['cost_nok']:,} over {p['start']} to "
-                 f"{p['end']} (NOK {s['cost_nok_per_week']:,} a week); goal "
-                 f"{'met' if s['met'] else 'missed'}. FTE = rostered hours / the config's FTE "
-                 "week; costs at the catalogue's rates (assumptions: see the catalogue).")
+    lines.append("\n" + _w("answer", lang, fte=number(s["fte"], 2, lang),
+                           cost=number(s["cost_nok"], 0, lang), start=p["start"], end=p["end"],
+                           week=number(s["cost_nok_per_week"], 0, lang),
+                           met=_w("met" if s["met"] else "missed", lang)))
     return "\n".join(lines)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from respons.cli.common import scenario_config
+from respons.cli.common import add_output_arguments, lang_of, print_json, scenario_config
 from respons.config import Role, ScenarioConfig
 from respons.engine.rosters import weekly_hours
 from respons.studies.staff import (
@@ -61,6 +61,7 @@ def add_parser(sub: Any) -> None:
                    help="most staff per block before giving up (default 20)")
     p.add_argument("--jobs", type=_number(1, 1024, True), default=1,
                    help="local processes for the replications (default 1)")
+    add_output_arguments(p, jobs=False)
     p.set_defaults(func=cmd_staff)
 
 
@@ -76,8 +77,44 @@ def cmd_staff(args: argparse.Namespace) -> int:
                                              "goal": None})
     result = find_staffing(cfg, blocks, target, within, args.pool, args.max_staff,
                            args.jobs, report=_report(blocks))
-    print(format_result(cfg, result, target, within, args.shrinkage))
+    if args.json:
+        print_json(result_json(cfg, result, target, within, args.shrinkage))
+        return 0
+    print(format_result(cfg, result, target, within, args.shrinkage, lang_of(args, cfg)))
     return 0
+
+
+def result_json(cfg: ScenarioConfig, res: StaffingResult, target: float, within: float,
+                shrinkage: float) -> dict[str, Any]:
+    """What `format_result` prints, as one JSON document: the answer per block, then FTE."""
+    best = res.evaluations[res.staff]
+    erl = res.evaluations.get(res.erlang)
+    blocks = []
+    for i, (b, load) in enumerate(zip(res.blocks, res.loads, strict=True)):
+        blocks.append({
+            "block": b.name, "hours": str(b), "start_hour": b.start, "end_hour": b.end,
+            "alarms_per_hour": load.per_hour, "aht_s": load.aht_s,
+            "erlang_c_staff": load.erlang, "staff": res.staff[i],
+            "within_target": {"mean": best.mean[i], "ci_low": best.low[i],
+                              "ci_high": best.high[i]},
+            "erlang_c_expected_share": load.erlang_share,
+            "erlang_c_roster_simulated_mean": erl.mean[i] if erl else None})
+    per_fte = cfg.fte_hours_per_week
+    pool = next(p for p in cfg.pools if p.name == res.pool)
+    rosters = []
+    for name, hours in (("simulated", res.weekly_hours(res.staff)),
+                        ("erlang_c", res.weekly_hours(res.erlang)),
+                        ("config", weekly_hours(pool))):
+        rosters.append({"roster": name, "weekly_hours": hours,
+                        "fte_rostered": fte(hours, per_fte, 0),
+                        "fte_with_shrinkage": fte(hours, per_fte, shrinkage)})
+    leads = sum(weekly_hours(p) for p in cfg.pools if p.role == Role.lead)
+    return {"scenario": cfg.scenario, "pool": res.pool, "target": target, "within_s": within,
+            "period": {"start": str(cfg.period.start), "end": str(cfg.period.end)},
+            "replications": cfg.replications, "seed": cfg.seed, "blocks": blocks,
+            "fte_hours_per_week": per_fte, "shrinkage": shrinkage, "rosters": rosters,
+            "published_fte": PUBLISHED_FTE, "lead_fte": leads / per_fte,
+            "rosters_simulated": len(res.evaluations)}
 
 
 def _report(blocks: list) -> Any:
@@ -89,46 +126,100 @@ def _report(blocks: list) -> Any:
     return report
 
 
-def _pct(x: float) -> str:
-    return "-" if math.isnan(x) else f"{100 * x:.1f} %"
+def _pct(x: float, lang: str = "en") -> str:
+    from respons.report.formatting import percent
+
+    return "-" if math.isnan(x) else percent(x, 1, lang)
+
+
+# The terminal's words in English and Norwegian (bokmål).
+WORDS: dict[str, tuple[str, str]] = {
+    "head": ("{scenario}: staffing pool '{pool}' for >= {target} of alarms answered within "
+             "{within} s (95 % CI lower bound, per block)",
+             "{scenario}: bemanning av gruppen '{pool}' for >= {target} av alarmene besvart "
+             "innen {within} s (nedre grense i 95 % KI, per blokk)"),
+    "period": ("{start} to {end}, {reps} replications, seed {seed}; other pools as configured "
+               "(their backup help counts)",
+               "{start} til {end}, {reps} replikasjoner, frø {seed}; andre grupper som "
+               "konfigurert (reservehjelpen deres teller)"),
+    "block": ("block", "blokk"), "hours": ("hours", "timer"), "alarms": ("alarms", "alarmer"),
+    "AHT": ("AHT", "AHT"), "simulated": ("simulated", "simulert"),
+    "within": ("within target, simulated roster (95 % CI)",
+               "innen målet, simulert turnus (95 % KI)"),
+    "erlang_roster": ("Erlang C roster", "Erlang C-turnus"),
+    "sim_roster": ("simulated roster", "simulert turnus"),
+    "erlang_only": ("Erlang C only", "bare Erlang C"),
+    "config_roster": ("config's '{pool}' roster", "konfigurert turnus '{pool}'"),
+    "fte_rule": ("FTE = rostered hours per week / {per} h / (1 - {shrink} shrinkage for "
+                 "holidays and sickness):",
+                 "Årsverk = timer i turnus per uke / {per} t / (1 - {shrink} fravær for ferie "
+                 "og sykdom):"),
+    "fte_row": ("h/week  {rostered} FTE rostered  {shrunk} FTE with shrinkage",
+                "t/uke  {rostered} årsverk i turnus  {shrunk} årsverk med fravær"),
+    "published": ("published 2020: {fte} FTE for the answer service, incl. 1 FTE professional "
+                  "lead (configured lead roster: {lead} FTE)",
+                  "publisert 2020: {fte} årsverk for svartjenesten, inkl. 1 årsverk fagleder "
+                  "(konfigurert fagleder-turnus: {lead} årsverk)"),
+    "erlang_note": ("Erlang C: the fewest per block whose expected share of the block's alarms "
+                    "answered in time (all its hours in the period; other work queued behind "
+                    "alarms; no backup pools) reaches the target.",
+                    "Erlang C: færrest per blokk der forventet andel av blokkens alarmer "
+                    "besvart i tide (alle blokkens timer i perioden; annet arbeid i kø bak "
+                    "alarmene; ingen reservegrupper) når målet."),
+    "simulated_n": ("{n} roster(s) simulated", "{n} turnus(er) simulert"),
+}
+
+
+def _w(key: str, lang: str, **values: object) -> str:
+    en, nb = WORDS[key]
+    text = nb if lang == "nb" else en
+    return text.format(**values) if values else text
 
 
 def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, within: float,
-                  shrinkage: float) -> str:
+                  shrinkage: float, lang: str = "en") -> str:
     """The roster per block, Erlang C next to simulation, and the FTE of each."""
+    from respons.report.formatting import number
+
+    def num(x: float, decimals: int) -> str:
+        return number(x, decimals, lang)
+
+    def g(x: float) -> str:
+        return f"{x:g}".replace(".", ",") if lang == "nb" else f"{x:g}"
+
     best = res.evaluations[res.staff]
     erl = res.evaluations.get(res.erlang)
+    share = g(100 * target) + (" %" if lang == "en" else "\u00a0%")
     lines = [
-        f"{cfg.scenario}: staffing pool '{res.pool}' for >= {100 * target:g} % of alarms "
-        f"answered within {within:g} s (95 % CI lower bound, per block)",
-        f"{cfg.period.start} to {cfg.period.end}, {cfg.replications} replications, seed "
-        f"{cfg.seed}; other pools as configured (their backup help counts)",
+        _w("head", lang, scenario=cfg.scenario, pool=res.pool, target=share, within=g(within)),
+        _w("period", lang, start=cfg.period.start, end=cfg.period.end, reps=cfg.replications,
+           seed=cfg.seed),
         "",
-        f"{'block':<10}{'hours':<7}{'alarms':>9}{'AHT':>8}{'Erlang C':>10}{'simulated':>11}"
-        f"  {'within target, simulated roster (95 % CI)':<42}{'Erlang C roster':>18}",
+        f"{_w('block', lang):<10}{_w('hours', lang):<7}{_w('alarms', lang):>9}"
+        f"{_w('AHT', lang):>8}{'Erlang C':>10}{_w('simulated', lang):>11}"
+        f"  {_w('within', lang):<42}{_w('erlang_roster', lang):>18}",
     ]
     for i, (b, load) in enumerate(zip(res.blocks, res.loads, strict=True)):
-        ci = f"{_pct(best.mean[i])} [{_pct(best.low[i])}, {_pct(best.high[i])}]"
-        erl_cell = (f"{_pct(erl.mean[i])} (Erlang {_pct(load.erlang_share)})" if erl
-                    else f"Erlang {_pct(load.erlang_share)}")
+        ci = (f"{_pct(best.mean[i], lang)} [{_pct(best.low[i], lang)}, "
+              f"{_pct(best.high[i], lang)}]")
+        erl_cell = (f"{_pct(erl.mean[i], lang)} (Erlang {_pct(load.erlang_share, lang)})"
+                    if erl else f"Erlang {_pct(load.erlang_share, lang)}")
         lines.append(
-            f"{b.name:<10}{b!s:<7}{load.per_hour:>7.1f}/h{load.aht_s:>7.0f}s"
+            f"{b.name:<10}{b!s:<7}{num(load.per_hour, 1):>7}/h{num(load.aht_s, 0):>7}s"
             f"{load.erlang:>10}{res.staff[i]:>11}  {ci:<42}{erl_cell:>18}")
     per_fte = cfg.fte_hours_per_week
-    rows = [("simulated roster", res.weekly_hours(res.staff)),
-            ("Erlang C only", res.weekly_hours(res.erlang))]
+    rows = [(_w("sim_roster", lang), res.weekly_hours(res.staff)),
+            (_w("erlang_only", lang), res.weekly_hours(res.erlang))]
     pool = next(p for p in cfg.pools if p.name == res.pool)
-    rows.append((f"config's '{pool.name}' roster", weekly_hours(pool)))
-    lines += ["", f"FTE = rostered hours per week / {per_fte:g} h / (1 - {shrinkage:g} "
-              "shrinkage for holidays and sickness):"]
+    rows.append((_w("config_roster", lang, pool=pool.name), weekly_hours(pool)))
+    lines += ["", _w("fte_rule", lang, per=g(per_fte), shrink=g(shrinkage))]
     for label, hours in rows:
-        lines.append(f"  {label:<28}{hours:>7.1f} h/week  {fte(hours, per_fte, 0):>5.2f} FTE "
-                     f"rostered  {fte(hours, per_fte, shrinkage):>5.2f} FTE with shrinkage")
+        lines.append(f"  {label:<28}{num(hours, 1):>7} " + _w(
+            "fte_row", lang, rostered=f"{num(fte(hours, per_fte, 0), 2):>5}",
+            shrunk=f"{num(fte(hours, per_fte, shrinkage), 2):>5}"))
     leads = sum(weekly_hours(p) for p in cfg.pools if p.role == Role.lead)
-    lines.append(f"  published 2020: {PUBLISHED_FTE} FTE for the answer service, incl. 1 FTE "
-                 f"professional lead (configured lead roster: {leads / per_fte:.2f} FTE)")
-    lines.append("Erlang C: the fewest per block whose expected share of the block's alarms "
-                 "answered in time (all its hours in the period; other work queued behind "
-                 "alarms; no backup pools) reaches the target.")
-    lines.append(f"\n{len(res.evaluations)} roster(s) simulated")
+    lines.append("  " + _w("published", lang, fte=g(PUBLISHED_FTE),
+                           lead=num(leads / per_fte, 2)))
+    lines.append(_w("erlang_note", lang))
+    lines.append("\n" + _w("simulated_n", lang, n=len(res.evaluations)))
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from respons.cli.args import int_between, positive_int
+from respons.cli.common import lang_of, print_json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=positive_int, default=1,
                    help="sample points on N local processes (same results as serial)")
     p.add_argument("--out", type=Path, help="output directory (must be new/empty)")
+    p.add_argument("--lang", choices=("en", "nb"),
+                   help="language of the terminal tables: en or nb (default: the config's "
+                   "`lang`, else the LANG environment variable)")
+    p.add_argument("--json", action="store_true",
+                   help="print the result as JSON on stdout instead of tables")
     p.set_defaults(func=cmd_uncertainty)
 
 
@@ -85,7 +91,13 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         result.baseline.to_csv(work / "replications.csv", index=False)
         finish_metadata(work, meta, time.perf_counter() - t0)
         report = _report(work)
-    print(_summary(result))
+    if args.json:  # the tables written (ranges.csv, inputs.csv), the plan and where
+        print_json({"plan": meta["plan"], "ranges": result.ranges.to_dict(orient="records"),
+                    "inputs": result.inputs.to_dict(orient="records"),
+                    "report": str(final / "report.html") if report else None,
+                    "output_directory": str(final)})
+        return 0
+    print(_summary(result, lang_of(args, cfg)))
     print(f"report: {final / 'report.html' if report else 'not written (see report-error.txt)'}")
     print(f"output directory: {final}")
     return 0
@@ -111,7 +123,7 @@ def _report(work: Path) -> bool:
     return True
 
 
-def _summary(result) -> str:  # noqa: ANN001 - a Study
-    from respons.studies.uncertainty_report import markdown_inputs, markdown_ranges
+def _summary(result, lang: str = "en") -> str:  # noqa: ANN001 - a Study
+    from respons.report.study_tables import inputs_table, ranges_table
 
-    return markdown_ranges(result.ranges) + "\n" + markdown_inputs(result.inputs)
+    return ranges_table(result.ranges, lang) + "\n" + inputs_table(result.inputs, lang)

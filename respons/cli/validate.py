@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from respons.cli.common import add_output_arguments, lang_of, print_json
 from respons.config import yamlio
 from respons.config.loading import load_config, validate
 from respons.errors import UserError
 from respons.runs.outputs import finish_metadata, metadata, write_results, write_start
 from respons.runs.rundir import check_out_dir, default_run_dir, run_directory, write_text
 from respons.studies import calibrate as cal
-from respons.studies.sensitivity import markdown as sens_markdown
 from respons.studies.sensitivity import sensitivity
 from respons.studies.validation import (
     FITTED_COLUMNS,
@@ -43,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--configs", type=Path, help="directory with vaernes-2019.yaml and "
                    "vaernes-2020.yaml (default: the embedded copies of configs/)")
     v.add_argument("--out", type=Path, help="run directory (must be new/empty)")
+    add_output_arguments(v)
     v.set_defaults(func=cmd_validate)
     c = sub.add_parser("calibrate", help="fit the free inputs of the year configs "
                        "(vaernes-2019.yaml, vaernes-2020.yaml) to the published figures and "
@@ -56,6 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(respons/data, which configs/ links to): for maintainers")
     c.add_argument("--replications", type=int, default=8,
                    help="replications per simulated evaluation (default 8)")
+    add_output_arguments(c)
     c.set_defaults(func=cmd_calibrate)
     s = sub.add_parser("sensitivity", help="move each assumed input ±25 %% and show how the "
                        "headline KPIs move (paired, common random numbers)")
@@ -66,6 +69,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "move every ranged input of the config (`assumptions:`) to the low and the "
                    "high end of its range, one at a time")
     s.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE")
+    add_output_arguments(s)
     s.set_defaults(func=cmd_sensitivity)
     _add_log_parser(sub)
 
@@ -80,6 +84,8 @@ def _year_path(configs: Path | None, year: int) -> Path:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from respons.cli.progress import Steps
+
     if args.replications is not None and args.replications < 1:
         raise UserError(f"--replications must be at least 1, got {args.replications}.")
     overrides = [] if args.replications is None else [f"replications={args.replications}"]
@@ -88,7 +94,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_out_dir(final)
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
-    with run_directory(final) as work:
+    steps = Steps()
+    with steps, run_directory(final) as work:
         meta = metadata(cfgs[2020], "validate", started)
         meta["years"] = {y: {"scenario": c.scenario, "seed": c.seed,
                              "replications": c.replications} for y, c in cfgs.items()}
@@ -98,7 +105,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             sub = work / str(year)
             sub.mkdir()
             write_start(sub, cfg, metadata(cfg, str(_year_path(args.configs, year)), started))
-            res = simulate_year(cfg)
+            res = simulate_year(cfg, args.jobs, steps.callback(f"{year}: replications"))
             write_results(sub, cfg, res)
             results.append(YearResult(year, cfg, res))
         df = table(results)
@@ -115,7 +122,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         ])
         write_text(work / "validation.md", md)
         finish_metadata(work, meta, time.perf_counter() - t0)
-    print(md)
+    if args.json:
+        print_json({"rows": df.to_dict(orient="records"), "fitted_inputs": fitted,
+                    "verdict": verdict(df), "range_problems": notes,
+                    "inside": exit_code(df) == 0, "run_directory": str(final)})
+        return exit_code(df)
+    from respons.report.study_tables import validation_text
+
+    print(validation_text(df, fitted, notes, lang_of(args, cfgs[2020])))
     print(f"run directory: {final}")
     return exit_code(df)
 
@@ -146,6 +160,8 @@ def calibration_dir(configs: Path | None, update_builtin: bool) -> Path:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from respons.cli.progress import progress
+
     if args.replications < 2:
         raise UserError(f"--replications must be at least 2, got {args.replications}.")
     folder = calibration_dir(args.configs, args.update_builtin)
@@ -153,15 +169,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     sources = {y: p if p.is_file() else PACKAGE_DATA / p.name for y, p in paths.items()}
     for y, src in sources.items():
         if src != paths[y]:
-            print(f"{paths[y]} does not exist: starting from the built-in {src.name}")
+            print(f"{paths[y]} does not exist: starting from the built-in {src.name}",
+                  file=sys.stderr if args.json else sys.stdout)
     data = {y: yamlio.load(src) for y, src in sources.items()}
 
     def check(d: dict) -> object:
         return validate(dict(d), "calibration candidate")
 
     today = dt.date.today()
-    fit20 = cal.calibrate_2020(data[2020], args.replications, check)
-    fit19 = cal.calibrate_2019(data[2019], data[2020], check)
+    with progress("calibrating 2020, then 2019") as step:
+        step(0, 2)
+        fit20 = cal.calibrate_2020(data[2020], args.replications, check, jobs=args.jobs)
+        step(1, 2)
+        fit19 = cal.calibrate_2019(data[2019], data[2020], check)
+        step(2, 2)
     texts, cfgs = {}, {}
     for year, fit in ((2020, fit20), (2019, fit19)):
         data[year]["calibration_note"] = cal.note(fit, today)
@@ -171,11 +192,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     fitted = []
     for year, fit in ((2020, fit20), (2019, fit19)):
         write_text(paths[year], texts[year])
-        print(f"{paths[year]}: " + ", ".join(f"{k}={v}" for k, v in fit.values.items()))
+        if not args.json:
+            print(f"{paths[year]}: " + ", ".join(f"{k}={v}" for k, v in fit.values.items()))
         fitted += fitted_ranges(cfgs[year])
+    if args.json:
+        print_json({"configs": {str(y): str(paths[y]) for y in YEARS},
+                    "fitted": {str(y): fit.values for y, fit in ((2020, fit20), (2019, fit19))},
+                    "fitted_inputs": fitted})
+        return 0
     if fitted:
-        print("\nFitted inputs next to the plausible range the sources allow:\n")
-        print(fitted_markdown(fitted), end="")
+        from respons.report.study_tables import fitted_table, w
+
+        lang = lang_of(args, cfgs[2020])
+        print(f"\n{w('fitted_title', lang)}\n")
+        print(fitted_table(fitted, lang), end="")
     return 0
 
 
@@ -188,14 +218,28 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             raise UserError(f"--replications must be at least 1, got {args.replications}.")
         overrides.append(f"replications={args.replications}")
     cfg = load_config(args.config, overrides)
-    if args.ranges:
-        from respons.studies.sensitivity import range_sensitivity
-        from respons.studies.uncertainty import check
+    from respons.cli.progress import progress
 
-        check(cfg)
-        print(sens_markdown(range_sensitivity(cfg)))
-    else:
-        print(sens_markdown(sensitivity(cfg, args.change)))
+    with progress("variants") as step:
+        if args.ranges:
+            from respons.studies.sensitivity import range_sensitivity
+            from respons.studies.uncertainty import check
+
+            check(cfg)
+            df = range_sensitivity(cfg, args.jobs, step)
+        else:
+            df = sensitivity(cfg, args.change, args.jobs, step)
+    if args.json:
+        from respons.studies.sensitivity import KPIS
+
+        print_json({"scenario": cfg.scenario, "replications": cfg.replications,
+                    "mode": "ranges" if args.ranges else "change",
+                    "change": None if args.ranges else args.change, "kpis": list(KPIS),
+                    "rows": df.to_dict(orient="records")})
+        return 0
+    from respons.report.study_tables import sensitivity_table
+
+    print(sensitivity_table(df, lang_of(args, cfg)))
     return 0
 
 
@@ -203,6 +247,8 @@ def _add_log_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("profile-log", help="estimate profiles, yearly volumes and talk times "
                        "from a centre's event log (CSV: timestamp, category[, talk_s])")
     p.add_argument("log", type=Path, help="CSV file")
+    p.add_argument("--json", action="store_true",
+                   help="print the rows summary and the profiles as JSON on stdout")
     p.set_defaults(func=cmd_profile_log)
 
 
@@ -212,6 +258,11 @@ def cmd_profile_log(args: argparse.Namespace) -> int:
     from respons.studies.eventlog import profiles, read_log
 
     summary = read_log(args.log)
+    if args.json:
+        print_json({"log": str(args.log), "rows": sum(summary.counts.values()),
+                    "first": summary.first, "last": summary.last,
+                    "profiles": profiles(summary)})
+        return 0
     print(f"# {args.log}: {sum(summary.counts.values())} rows, {summary.first} to "
           f"{summary.last}")
     print(yaml.safe_dump(profiles(summary), sort_keys=False, default_flow_style=None,
