@@ -7,10 +7,12 @@ import argparse
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from respons.cli.args import int_between, positive_int
 from respons.cli.common import lang_of, print_json
+from respons.cli.progress import Steps
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -72,9 +74,8 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     with run_directory(final) as work:
         meta = metadata(cfg, str(args.config or "the embedded 2020 baseline"), started)
         write_start(work, cfg, meta)
-        result = study(cfg, plan, _progress)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
+        with Steps() as steps:
+            result = study(cfg, plan, _progress(steps))
         stage2 = len(result.samples)
         meta["plan"] = {"method": plan.method, "trajectories": plan.trajectories,
                         "screening_points": len(result.screening), "samples": plan.samples,
@@ -103,12 +104,16 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    """A counter on a terminal; otherwise one line per finished stage."""
-    if sys.stderr.isatty():
-        print(f"\r{stage}: {done}/{total} points", end="", file=sys.stderr, flush=True)
-    elif done == total:
-        print(f"{stage}: {total} points done", file=sys.stderr, flush=True)
+def _progress(steps: Steps) -> Callable[[str, int, int], None]:
+    """A rich bar per stage on a terminal; otherwise one line per finished stage."""
+
+    def report(stage: str, done: int, total: int) -> None:
+        if steps.bar is not None:
+            steps.callback(f"{stage} (points)")(done, total)
+        elif done == total:
+            print(f"{stage}: {total} points done", file=sys.stderr, flush=True)
+
+    return report
 
 
 def _report(work: Path) -> bool:
