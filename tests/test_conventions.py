@@ -243,7 +243,9 @@ def test_uncertainty_json_and_norwegian(tmp_path: Path, capsys) -> None:
     assert main(["uncertainty", *WEEK, "--set", "replications=2", "--trajectories", "2",
                  "--samples", "6", "--replications", "1", "--out", str(out), "--json"]) == 0
     doc = _json(capsys)
-    assert set(doc) == {"plan", "ranges", "inputs", "report", "output_directory"}
+    assert set(doc) == {"plan", "ranges", "inputs", "assumption_ranges", "report",
+                        "output_directory"}
+    assert Path(doc["assumption_ranges"]).is_file()
     ranges = pd.read_csv(out / "ranges.csv")
     inputs = pd.read_csv(out / "inputs.csv")
     assert [r["kpi"] for r in doc["ranges"]] == ranges["kpi"].tolist()

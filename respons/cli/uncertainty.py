@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from respons.cli.args import int_between, positive_int
 from respons.cli.common import lang_of, print_json
@@ -86,6 +87,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
                         "selected": len(result.selected), "selected_inputs": result.selected}
         result.inputs.to_csv(work / "inputs.csv", index=False)
         result.ranges.to_csv(work / "ranges.csv", index=False)
+        _ranges_block(work, cfg, result.ranges, plan, started)
         result.morris.to_csv(work / "morris.csv", index=False)
         result.screening.to_csv(work / "screening.csv", index=False)
         result.samples.to_csv(work / "samples.csv", index=False)
@@ -95,6 +97,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     if args.json:  # the tables written (ranges.csv, inputs.csv), the plan and where
         print_json({"plan": meta["plan"], "ranges": result.ranges.to_dict(orient="records"),
                     "inputs": result.inputs.to_dict(orient="records"),
+                    "assumption_ranges": str(final / "assumption_ranges.yaml"),
                     "report": str(final / "report.html") if report else None,
                     "output_directory": str(final)})
         return 0
@@ -102,6 +105,17 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     print(f"report: {final / 'report.html' if report else 'not written (see report-error.txt)'}")
     print(f"output directory: {final}")
     return 0
+
+
+def _ranges_block(work: Path, cfg: Any, ranges: Any, plan: Any, started: Any) -> None:
+    """assumption_ranges.yaml: the headline ranges as a block for the config."""
+    from respons.runs.rundir import write_text
+    from respons.studies.uncertainty_report import ranges_entries, ranges_yaml
+
+    study = (f"respons uncertainty, {plan.method} screening then "
+             f"{'Sobol' if plan.method == 'sobol' else 'Latin hypercube'} sample, "
+             f"{plan.replications} replications per point, {started.date().isoformat()}")
+    write_text(work / "assumption_ranges.yaml", ranges_yaml(ranges_entries(cfg, ranges, study)))
 
 
 def _progress(steps: Steps) -> Callable[[str, int, int], None]:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from respons.config.assumptions import Assumption
+from respons.config.assumptions import Assumption, KpiRange
 from respons.config.base import INBOUND, OUTCOMES, WEEKDAYS, Category, Period, _Model
 from respons.config.distributions import Deterministic, Distribution
 from respons.config.staff import (
@@ -26,7 +26,7 @@ from respons.config.staff import (
 
 __all__ = [
     "INBOUND", "OUTCOMES", "TASK_HOME", "WEEKDAYS", "Assumption", "BackupRule", "Burst",
-    "Category", "CostService", "Costs", "EventKind", "FollowUp", "Goal", "HomeCare",
+    "Category", "CostService", "Costs", "EventKind", "FollowUp", "Goal", "HomeCare", "KpiRange",
     "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate", "RateBasis", "Role",
     "ScenarioConfig", "Service", "Shift", "Unanswered",
 ]
@@ -355,6 +355,9 @@ class ScenarioConfig(_Model):
     assumptions: list[Assumption] = Field(
         default=[], description="Plausible ranges of the assumed (and fitted) inputs, each naming "
         "a value by its `--set` path (respons/config/assumptions.py).")
+    assumption_ranges: list[KpiRange] = Field(
+        default=[], description="Headline KPIs' 5-95 % ranges over the assumptions, from an "
+        "uncertainty study of this config (shown only while its fingerprint matches).")
 
     @model_validator(mode="before")
     @classmethod
