@@ -83,3 +83,19 @@ class Steps:
             self.bar.update(self.tasks[name], completed=done, total=total)
 
         return update
+
+
+@contextmanager
+def counting(description: str) -> Iterator[Callable[[int], None]]:
+    """A count of the steps done where the total is not known in advance (a search):
+    `step(n)`; a spinner with the count and the time so far, a no-op off a terminal."""
+    if not on_terminal():
+        yield lambda n: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}: {task.completed:.0f}"),
+                   TimeElapsedColumn(), console=_console(), transient=True)
+    with bar:
+        task = bar.add_task(description, total=None)
+        yield lambda n: bar.update(task, completed=n)

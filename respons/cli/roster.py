@@ -114,17 +114,23 @@ def _say(text: str) -> None:
 
 
 def _search(problem: Any, min_on_duty: int, source: str) -> Any:
+    from respons.cli.progress import counting
     from respons.studies.roster import comparison, design
     from respons.studies.roster_outputs import RosterRun
 
-    found = design(problem, report=_iteration)
-    without = None
-    if min_on_duty > 1:
-        _say("the same without --min-on-duty (at least 1 on duty), for its extra cost:")
-        without = design(dataclasses.replace(problem, min_on_duty=1), report=_iteration)
-        without.answer.label = "answer with at least 1 on duty"
-        found.answer.label = f"answer with at least {min_on_duty} on duty"
-    rows = comparison(found)
+    with counting("roster: solve-and-simulate rounds") as step:
+        def report(it: Any) -> None:
+            _iteration(it)
+            step(it.number)
+
+        found = design(problem, report=report)
+        without = None
+        if min_on_duty > 1:
+            _say("the same without --min-on-duty (at least 1 on duty), for its extra cost:")
+            without = design(dataclasses.replace(problem, min_on_duty=1), report=report)
+            without.answer.label = "answer with at least 1 on duty"
+            found.answer.label = f"answer with at least {min_on_duty} on duty"
+        rows = comparison(found)
     if without is not None:
         from respons.studies.roster import simulate
 

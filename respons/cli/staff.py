@@ -75,8 +75,11 @@ def cmd_staff(args: argparse.Namespace) -> int:
     if within != cfg.target_s:  # the KPIs and the criterion use one limit
         cfg = ScenarioConfig.model_validate({**cfg.model_dump(), "target_s": within,
                                              "goal": None})
-    result = find_staffing(cfg, blocks, target, within, args.pool, args.max_staff,
-                           args.jobs, report=_report(blocks))
+    from respons.cli.progress import counting
+
+    with counting("staff: rosters simulated") as step:
+        result = find_staffing(cfg, blocks, target, within, args.pool, args.max_staff,
+                               args.jobs, report=_report(blocks, step))
     if args.json:
         print_json(result_json(cfg, result, target, within, args.shrinkage))
         return 0
@@ -117,11 +120,17 @@ def result_json(cfg: ScenarioConfig, res: StaffingResult, target: float, within:
             "rosters_simulated": len(res.evaluations)}
 
 
-def _report(blocks: list) -> Any:
+def _report(blocks: list, step: Any = None) -> Any:
+    done = 0
+
     def report(ev: Evaluation) -> None:
+        nonlocal done
         cells = "  ".join(f"{b.name}={n}: {_pct(lo)}" for b, n, lo in
                           zip(blocks, ev.staff, ev.low, strict=True))
         print(f"simulated {cells} (CI lower bounds)", file=sys.stderr, flush=True)
+        done += 1
+        if step is not None:
+            step(done)
 
     return report
 
