@@ -150,6 +150,11 @@ def test_calibrate_json_is_the_fit_and_nothing_else(tmp_path: Path, capsys,
     assert all((tmp_path / f"vaernes-{y}.yaml").is_file() for y in (2019, 2020))
     assert "starting from the built-in" in io.err and seen["jobs"] == 2
     assert {r["scenario"] for r in doc["fitted_inputs"]} == {"vaernes-2019", "vaernes-2020"}
+    # the terminal: the fitted inputs in Norwegian, the progress off (not a terminal)
+    assert main(["calibrate", "--configs", str(tmp_path), "--lang", "nb"]) == 0
+    io = capsys.readouterr()
+    assert "Tilpassede inndata" in io.out and "| konfigurasjon | inndata |" in io.out
+    assert "130,5" in io.out and "130.5 |" not in io.out and io.err == ""
 
 
 def test_calibrate_fit_on_two_processes_equals_serial() -> None:
