@@ -61,6 +61,9 @@ def test_ranges_are_ordered_and_possible(tiny: Path) -> None:
         assert r.ci_low <= r.baseline_mean <= r.ci_high
         if r.unit == "share":
             assert r.min >= 0 and r.max <= 1
+            assert r.ci_low >= 0 and r.ci_high <= 1  # the replication CI too (was 110 %)
+        else:
+            assert r.ci_low >= 0
         assert r.samples == 6 and r.replications_per_sample == 1
 
 

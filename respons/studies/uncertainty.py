@@ -197,7 +197,8 @@ def ranges(baseline: pd.DataFrame, samples: pd.DataFrame, replications: int) -> 
     (with the median, minimum and maximum) over the assumption samples."""
     rows = []
     for kpi in HEADLINE:
-        mean, lo, hi = confidence_interval(baseline[kpi].to_numpy(dtype=float))
+        mean, lo, hi = confidence_interval(baseline[kpi].to_numpy(dtype=float),
+                                           unit=KPI_UNITS[kpi])
         col = samples[f"kpi:{kpi}"].to_numpy(dtype=float)
         col = col[np.isfinite(col)]
         q = np.percentile(col, [5, 50, 95]) if col.size else [np.nan] * 3
