@@ -155,6 +155,14 @@ def test_calibrate_json_is_the_fit_and_nothing_else(tmp_path: Path, capsys,
     io = capsys.readouterr()
     assert "Tilpassede inndata" in io.out and "| konfigurasjon | inndata |" in io.out
     assert "130,5" in io.out and "130.5 |" not in io.out and io.err == ""
+    # without --lang: the config's `lang`, else LANG (as simulate resolves it)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("LANG", "nb_NO.UTF-8")
+    assert main(["calibrate", "--configs", str(tmp_path)]) == 0
+    assert "Tilpassede inndata" in capsys.readouterr().out
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert main(["calibrate", "--configs", str(tmp_path)]) == 0
+    assert "Fitted inputs next to the plausible range" in capsys.readouterr().out
 
 
 def test_calibrate_fit_on_two_processes_equals_serial() -> None:
