@@ -26,9 +26,14 @@ def scenario_config(args: argparse.Namespace) -> ScenarioConfig:
 def report_or_warning(root: Path) -> str:
     """Write figures and report.html; a drawing failure is noted, the results still land."""
     from respons.report.page import make_report
+    from respons.runs.rundir import exclusive, write_text
 
     try:
-        return str(make_report(root))
+        with exclusive(root, "report", wait_s=300, doing="reported"):
+            return str(make_report(root))
     except Exception as e:  # noqa: BLE001 - the numbers are written; the picture is optional
-        (root / "report-error.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
+        try:
+            write_text(root / "report-error.txt", f"{type(e).__name__}: {e}\n")
+        except OSError:
+            return f"not written ({type(e).__name__}: {e})"
         return f"not written ({type(e).__name__}: {e}); see report-error.txt"

@@ -40,15 +40,37 @@ def check_report_dir(path: Path) -> None:
     if (path / "summary.json").is_file() and not (path / "config.resolved.yaml").is_file():
         raise UserError(f"report: {path} has summary.json but no config.resolved.yaml; the "
                         "run directory is incomplete.")
+    check_files(path)
+
+
+def check_files(path: Path) -> None:
+    """Every file the report reads must be intact: a damaged one is named (exit 2)."""
+    from respons.analysis.kpis import KPI_UNITS
+    from respons.config.loading import read_mapping, validate
+    from respons.runs.readback import read_object, read_summary, read_table
+
+    if (path / "summary.json").is_file():
+        read_summary(path / "summary.json")
+    for name in ("metadata.json", "design.json"):
+        if (path / name).is_file():
+            read_object(path / name, name)
+    for name in ("config.resolved.yaml", "base.resolved.yaml"):
+        if (path / name).is_file():
+            validate(read_mapping(path / name), str(path / name))
+    for name in ("replications.csv", "sweep-summary.csv", "validation.csv"):
+        if (path / name).is_file():
+            read_table(path / name, ("replication", *KPI_UNITS))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write figures (if missing) and report.html, then print the report's path."""
     from respons.report.page import make_report
+    from respons.runs.rundir import exclusive
 
     run_dir: Path = args.run_dir
     check_report_dir(run_dir)
-    out = make_report(run_dir)
+    with exclusive(run_dir, "report", wait_s=300, doing="reported"):
+        out = make_report(run_dir)
     if (run_dir / "summary.json").is_file() and not (run_dir / "events.parquet").is_file():
         print("note: no events.parquet (run with --no-events): only the figures that need "
               "no event table are included.")

@@ -21,7 +21,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from respons.analysis.load import describe as describe_load
     from respons.runs.outputs import finish_metadata, metadata, write_results, write_start
     from respons.runs.replications import run
-    from respons.runs.rundir import check_out_dir, default_run_dir, run_directory
+    from respons.runs.rundir import check_out_dir, default_run_dir, final_name, run_directory
 
     cfg = scenario_config(args)
     load = offered_load(cfg)
@@ -37,7 +37,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     source = str(args.config) if args.config else "embedded:vaernes-2020.yaml"
-    with run_directory(final) as work:
+    with run_directory(final, fresh=args.out is None) as work:
+        final = final_name(work)
         meta = metadata(cfg, source, started)
         write_start(work, cfg, meta)
         result = run(cfg, keep_events=not args.no_events, progress=_progress, jobs=args.jobs)

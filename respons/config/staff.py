@@ -54,7 +54,7 @@ class Shift(_Model):
     )
     start: str = Field(description="Start, HH:MM.")
     end: str = Field(description="End, HH:MM; at or before start means the next day.")
-    staff: int = Field(ge=1, description="People on this shift.")
+    staff: int = Field(ge=1, le=1000, description="People on this shift.")
 
     @field_validator("start", "end", mode="before")
     @classmethod

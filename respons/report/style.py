@@ -7,7 +7,6 @@ left behind; the style is applied through `rc_context`, which restores the setti
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -125,12 +124,15 @@ class RunTables:
 
 def load_run(run_dir: Path) -> RunTables:
     """Read config.resolved.yaml, summary.json, replications.csv and events.parquet if present."""
+    from respons.analysis.kpis import KPI_UNITS
+    from respons.runs.readback import read_events, read_summary, read_table
+
     cfg = validate(read_mapping(run_dir / "config.resolved.yaml"),
                    str(run_dir / "config.resolved.yaml"))
-    summary = json.loads((run_dir / "summary.json").read_text("utf-8"))
+    summary = read_summary(run_dir / "summary.json")  # damage: a UserError naming the file
     reps_path, ev_path = run_dir / "replications.csv", run_dir / "events.parquet"
-    reps = pd.read_csv(reps_path) if reps_path.is_file() else None
-    events = pd.read_parquet(ev_path) if ev_path.is_file() else None
+    reps = read_table(reps_path, ("replication", *KPI_UNITS)) if reps_path.is_file() else None
+    events = read_events(ev_path) if ev_path.is_file() else None
     if events is not None:
         for col in ("municipality", "kind", "category", "answered_by", "outcome"):
             events[col] = events[col].astype(str)

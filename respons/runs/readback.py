@@ -1,0 +1,111 @@
+"""Reading a run's own outputs back (for `report`): every file is checked as it is read, and
+damage (a truncated or edited summary.json, a broken CSV or Parquet file, a wrong column) is a
+UserError naming the file and the field, never a traceback deep inside a figure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from respons.errors import UserError, describe_validation
+from respons.runs.rundir import read_json_file
+
+#: Columns of events.parquet the report reads, and whether they are numbers.
+EVENT_COLUMNS = {
+    "replication": True, "municipality": False, "kind": False, "category": False,
+    "arrival_s": True, "answer_s": True, "answered_by": False, "wait_s": True, "end_s": True,
+    "outcome": False, "homecare_arrival_s": True,
+}
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+
+class KpiEntry(_Doc):
+    """One KPI of summary.json."""
+
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    unit: str
+
+
+class Period(_Doc):
+    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    end: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Summary(_Doc):
+    """The parts of summary.json the report relies on."""
+
+    scenario: str
+    replications: int = Field(ge=1)
+    period: Period
+    kpis: dict[str, KpiEntry] = Field(min_length=1)
+    roster_fte: dict[str, float] = {}
+
+
+def _damaged(err: ValidationError, path: Path) -> UserError:
+    return UserError(describe_validation(err, str(path)).replace(
+        "invalid configuration in", "damaged file"))
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """summary.json of a run, checked."""
+    data = read_json_file(path, "run summary")
+    if not isinstance(data, dict):
+        raise UserError(f"run summary {path} is damaged: not a JSON object.")
+    try:
+        Summary.model_validate(data)
+    except ValidationError as e:
+        raise _damaged(e, path) from None
+    return data
+
+
+def read_object(path: Path, what: str) -> dict[str, Any]:
+    """A JSON file that must hold an object (metadata.json, design.json)."""
+    data = read_json_file(path, what)
+    if not isinstance(data, dict):
+        raise UserError(f"{what} {path} is damaged: not a JSON object.")
+    return data
+
+
+def read_table(path: Path, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV written by respons; the named columns, when present, must be numbers."""
+    try:
+        df = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"table {path} cannot be read: {e}.") from None
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise UserError(f"table {path} is damaged (not a CSV table: "
+                        f"{' '.join(str(e).split())}).") from None
+    for col in numeric:
+        if col in df.columns and not pd.api.types.is_numeric_dtype(df[col]):
+            raise UserError(f"table {path}: column `{col}` holds values that are not numbers "
+                            "(the file is damaged).")
+    return df
+
+
+def read_events(path: Path) -> pd.DataFrame:
+    """events.parquet of a run: readable, with every column the report needs."""
+    import pyarrow as pa
+
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as e:
+        raise UserError(f"event table {path} is damaged (not a readable Parquet file: "
+                        f"{' '.join(str(e).split())[:200]}).") from None
+    missing = [c for c in EVENT_COLUMNS if c not in df.columns]
+    if missing:
+        raise UserError(f"event table {path} lacks column(s) {missing}; it is damaged or from "
+                        "another version.")
+    for col, numeric in EVENT_COLUMNS.items():
+        if numeric and not pd.api.types.is_numeric_dtype(df[col]):
+            raise UserError(f"event table {path}: column `{col}` holds values that are not "
+                            "numbers (the file is damaged).")
+    return df
