@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import strategies as st
 
 from respons.cli import main
 
@@ -33,6 +34,21 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 #: Valid configs larger than this are checked by loading only (a run would take too long).
 MAX_SIM_CONTACTS = 20_000
 _counter = itertools.count()
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+#: Every field path of the config, as key tuples.
+PATHS = _paths(TINY)
 
 
 def dump(data: Any) -> str:
@@ -64,6 +80,7 @@ class Sandbox:
         for d in (self.inp, self.work):
             d.mkdir(parents=True)
         self._around = self._listing()
+        self._inputs: set[str] = set()
 
     def _listing(self) -> tuple[set[str], set[str]]:
         return ({p.name for p in self.scratch.iterdir()} - {self.box.name},
@@ -80,12 +97,16 @@ class Sandbox:
 
     def run(self, argv: Sequence[str]) -> Outcome:
         """`respons ARGV` in-process, from `work/`, with stdout and stderr captured."""
+        self._inputs = _tree(self.inp)
         out, err = io.StringIO(), io.StringIO()
         here = os.getcwd()
         os.chdir(self.work)
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                rc = main(list(argv))
+                try:
+                    rc = main(list(argv))
+                except SystemExit as e:  # --help and --version end the way argparse does
+                    rc = e.code if isinstance(e.code, int) else 0
         finally:
             os.chdir(here)
         return Outcome(list(argv), rc, out.getvalue(), err.getvalue())
@@ -94,10 +115,15 @@ class Sandbox:
         """Nothing was written outside `out/` and `work/` (nor beside the sandbox)."""
         extra = {p.name for p in self.box.iterdir()} - {"inp", "out", "work"}
         assert not extra, f"files outside the output directory: {extra}"
+        assert _tree(self.inp) == self._inputs, "the input directory was changed"
         assert self._listing() == self._around, "a file appeared beside the sandbox"
 
     def close(self) -> None:
         shutil.rmtree(self.box, ignore_errors=True)
+
+
+def _tree(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
 
 
 def check(o: Outcome, names: Sequence[str] = (), codes: Sequence[int] = (0, 2)) -> None:
@@ -145,3 +171,25 @@ def check_run(out: Path) -> None:
         for key in ("mean", "ci_low", "ci_high"):
             assert k[key] is None or math.isfinite(k[key])
     assert not [p for p in out.parent.iterdir() if p.name.endswith(".partial")]
+
+
+#: Dotted paths and raw values for `--set` and sweep files.
+SET_PATHS = st.one_of(
+    st.sampled_from([".".join(str(k) for k in p) for p in PATHS]),
+    st.sampled_from(["pools.operators.shifts.0.staff", "event_kinds.button.priority",
+                     "municipalities.Selbu.population", "bursts", "goal", "goal.share",
+                     "unanswered.alarm", "profiles.new", "pools.nobody.staff", "a..b", "",
+                     ".", "period", "seed", "drain_days", "target_s", "costs.services.0"]),
+    st.text(max_size=30),
+)
+SET_VALUES = st.one_of(
+    st.sampled_from([".inf", "-.inf", ".nan", "1e308", "1.0e+400", "-1", "0", "5e-324", "null",
+                     "~", "[]", "{}", "[1, 2", "{a: 1, a: 2}", "2020-02-30", "2020-01-02",
+                     "&a [*a]", "'quoted'", "!!python/object:os.system ls", "*x", "99:99",
+                     "{name: s, kind: button, start: 2020-01-01T10:00:00+05:00, duration_s: 60,"
+                     " count: 5}", "[{name: s, kind: button, start: 2020-01-02T10:00:00,"
+                     " duration_s: 1e9, count: 5}]", "9" * 5000]),
+    st.integers(-10**6, 10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.text(max_size=20),
+)

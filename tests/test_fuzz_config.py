@@ -12,8 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fuzzkit import TINY, Sandbox, check, check_run, dump, simulate_argv, small_enough
-from hypothesis import HealthCheck, given, settings
+from fuzzkit import (
+    PATHS,
+    SET_PATHS,
+    SET_VALUES,
+    TINY,
+    Sandbox,
+    check,
+    check_run,
+    dump,
+    simulate_argv,
+    small_enough,
+)
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from respons.cli import main
@@ -34,18 +45,6 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     max_leaves=6)
 
 
-def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out += _paths(v, (*prefix, i))
-    return out
-
-
-PATHS = _paths(TINY)
 _SCRATCH: list[Path] = []
 
 
@@ -138,8 +137,10 @@ def _run_config(factory, mutations, edit) -> None:
         config = box.write("config.yaml", _edit(dump(data), edit))
         if not small_enough(config):
             load_config(config)  # a valid config too big to run here: loading is the result
+            event("loaded only (too long to run here)")
             return
         o = box.run(simulate_argv(config, box.out))
+        event(f"exit {o.rc}")
         check(o, names=[str(config)])
         if o.rc == 0:
             check_run(box.out)
@@ -196,26 +197,7 @@ def test_arbitrary_bytes_fail_cleanly(tmp_path_factory, blob: bytes) -> None:
 
 # ------------------------------------------------------------------ --set
 
-_SET_PATHS = st.one_of(
-    st.sampled_from([".".join(str(k) for k in p) for p in PATHS]),
-    st.sampled_from(["pools.operators.shifts.0.staff", "event_kinds.button.priority",
-                     "municipalities.Selbu.population", "bursts", "goal", "goal.share",
-                     "unanswered.alarm", "profiles.new", "pools.nobody.staff", "a..b", "",
-                     ".", "period", "seed", "drain_days", "target_s", "costs.services.0"]),
-    st.text(max_size=30),
-)
-_SET_VALUES = st.one_of(
-    st.sampled_from([".inf", "-.inf", ".nan", "1e308", "1.0e+400", "-1", "0", "5e-324", "null",
-                     "~", "[]", "{}", "[1, 2", "{a: 1, a: 2}", "2020-02-30", "2020-01-02",
-                     "&a [*a]", "'quoted'", "!!python/object:os.system ls", "*x", "99:99",
-                     "{name: s, kind: button, start: 2020-01-01T10:00:00+05:00, duration_s: 60,"
-                     " count: 5}", "[{name: s, kind: button, start: 2020-01-02T10:00:00,"
-                     " duration_s: 1e9, count: 5}]", "9" * 5000]),
-    st.integers(-10**6, 10**20).map(str),
-    st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.text(max_size=20),
-)
-SETS = st.lists(st.tuples(_SET_PATHS, _SET_VALUES), min_size=1, max_size=2)
+SETS = st.lists(st.tuples(SET_PATHS, SET_VALUES), min_size=1, max_size=2)
 
 
 def _run_set(factory, sets) -> None:
@@ -226,8 +208,10 @@ def _run_set(factory, sets) -> None:
         extra = [x for a in overrides for x in ("--set", a)]
         if not small_enough(config, overrides):
             load_config(config, overrides)
+            event("loaded only (too long to run here)")
             return
         o = box.run(simulate_argv(config, box.out, *extra))
+        event(f"exit {o.rc}")
         check(o, names=["--set", str(config)])
         if o.rc == 0:
             check_run(box.out)

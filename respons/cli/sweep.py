@@ -143,8 +143,9 @@ def format_summary(done: Collected) -> str:
     w = max([5, *(len(str(n)) for n in done.summary.get("point", []))]) + 1
     rows = [f"{'point':<{w}}{'reps':>5}  " + "  ".join(f"{h:>28}" for h in HEADLINE.values())]
     for _, s in done.summary.iterrows():
-        cells = [_cell(s[f"{k}_mean"], s[f"{k}_ci_low"], s[f"{k}_ci_high"], KPI_UNITS[k])
-                 for k in HEADLINE]
+        cells = [_cell(*(float(s.get(f"{k}_{x}", math.nan)) for x in ("mean", "ci_low",
+                                                                        "ci_high")),
+                       KPI_UNITS[k]) for k in HEADLINE]
         rows.append(f"{s['point']:<{w}}{s['replications']:>5}  "
                     + "  ".join(f"{c:>28}" for c in cells))
     return "\n".join(rows)

@@ -259,7 +259,8 @@ class ScenarioConfig(_Model):
     """A whole scenario: calendar, municipalities, event kinds, staff, rules."""
 
     scenario: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Name, used for run directories."
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100,
+        description="Name, used for run directories."
     )
     description: str = Field(default="", description="One line saying what this scenario is.")
     period: SimulatedPeriod = Field(description="The simulated calendar period (at most ten "

@@ -64,6 +64,15 @@ def _partial(path: Path) -> Path:
     return path.with_name(f".{path.name}{_PARTIAL}")
 
 
+def _named(path: Path) -> Path:
+    """`path` made absolute, so that `.` or `dir/..` have a name to lock; the file system
+    root has none and is refused."""
+    path = Path(os.path.abspath(path))
+    if not path.name:
+        raise UserError(f"{path} (the file system root) cannot be used as an output directory.")
+    return path
+
+
 def _lock_path(path: Path, label: str | None) -> Path:
     tail = f".{label}" if label else ""
     return path.with_name(f".{path.name}{tail}{_LOCK}")
@@ -185,6 +194,7 @@ def exclusive(target: Path, label: str | None = None, wait_s: float = 0.0,
 
     Waits up to `wait_s` seconds for another process to finish, then raises Busy (exit 2).
     """
+    target = _named(target)
     lock = _lock_path(target, label)
     target.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
@@ -214,6 +224,7 @@ def run_directory(final: Path, fresh: bool = False) -> Iterator[Path]:
     (a name chosen by `default_run_dir`), a name another process takes meanwhile moves this
     run on to the next free `NAME-2`, `NAME-3`, ... (the directory yielded says where).
     """
+    final = _named(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     final, fd, previous = _claim(final, fresh)
     try:

@@ -120,7 +120,7 @@ def profiles(summary: LogSummary) -> dict[str, dict]:
         hourly, weekday = summary.hourly[cat], summary.weekday[cat]
         entry: dict = {
             "count": n,
-            "per_year": round(n / summary.days * 365.0, 1),
+            "per_year": float(f"{n / summary.days * 365.0:.4g}"),  # small rates stay > 0
             "profile": {"hourly": _mean_one(hourly), "weekday": _mean_one(weekday)},
         }
         talks = summary.talk.get(cat)

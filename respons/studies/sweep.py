@@ -62,6 +62,7 @@ from respons.studies.sweep_tasks import (
     write_record,
 )
 
+MAX_NAME = 200  # file names may have 255 bytes
 Override = tuple[str, Any, bool]  # (dotted path, value, scale: multiply the value found)
 
 
@@ -135,6 +136,10 @@ class SweepSpec(_Strict):
                 raise ValueError(f"points: '{pt.name}' sets {sorted(set(pt.set_) & RESERVED)}; "
                                  "use the sweep's own `replications`")
         names = [p.name for p in design(self)]
+        long = [n for n in names if len(n) > MAX_NAME]
+        if long:
+            raise ValueError(f"point name '{long[0][:40]}...' is longer than {MAX_NAME} "
+                             "characters (it becomes a file name); use shorter names or levels")
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"point names repeat: {dupes}")

@@ -214,7 +214,7 @@ class DesignPoint(_Strict):
 
     name: str = Field(pattern=NAME, max_length=200)
     factors: dict[str, Any]
-    config_sha256: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
+    config_sha256: str | None = Field(pattern="^[0-9a-f]{64}$")
 
 
 class Design(_Strict):
@@ -232,6 +232,9 @@ class Design(_Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"points: names repeat: {dupes[:5]}")
+        unknown = [k for k in self.kpis if k not in KPI_UNITS]
+        if unknown:
+            raise ValueError(f"kpis: unknown KPI name(s) {unknown[:5]}")
         columns = ["point", "replication", *self.factors, *self.kpis]
         again = sorted({c for c in columns if columns.count(c) > 1})
         if again:
