@@ -149,7 +149,7 @@ def _run_argv(factory, argv: list[str]) -> None:
         box.close()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=_CHECKS)
+@settings(max_examples=40, deadline=None, suppress_health_check=_CHECKS)
 @given(command_lines())
 def test_command_lines_run_or_fail_cleanly(tmp_path_factory, argv) -> None:
     _run_argv(tmp_path_factory, argv)

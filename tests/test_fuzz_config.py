@@ -63,6 +63,8 @@ def _mutate(data: dict, path: tuple, action: str, value: Any) -> dict:
     last = path[-1]
     if action == "delete":
         del node[last]
+    elif action == "scale":
+        node[last] = node[last] * value
     elif action == "extra" and isinstance(node[last], dict):
         node[last]["unexpected_field"] = value
     else:
@@ -70,8 +72,21 @@ def _mutate(data: dict, path: tuple, action: str, value: Any) -> dict:
     return out
 
 
-MUTATIONS = st.lists(st.tuples(st.sampled_from(PATHS),
-                               st.sampled_from(["delete", "replace", "extra"]), values),
+def _get(data: Any, path: tuple) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+#: Numbers of the config: scaled, mostly still valid, they reach the engine with extreme
+#: but allowed values (a wild replacement mostly stops at validation).
+NUMERIC_PATHS = [p for p in PATHS if isinstance(_get(TINY, p), int | float)
+                 and not isinstance(_get(TINY, p), bool)]
+SCALED = st.tuples(st.sampled_from(NUMERIC_PATHS), st.just("scale"),
+                   st.sampled_from([0, 1e-9, 0.01, 0.5, 2, 10, 1000, 1e6, -1]))
+MUTATIONS = st.lists(st.one_of(st.tuples(st.sampled_from(PATHS),
+                                         st.sampled_from(["delete", "replace", "extra"]),
+                                         values), SCALED, SCALED),
                      min_size=1, max_size=3)
 
 _BOMB = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9))
@@ -149,21 +164,21 @@ def _run_config(factory, mutations, edit) -> None:
         box.close()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=_CHECKS)
+@settings(max_examples=25, deadline=None, suppress_health_check=_CHECKS)
 @given(MUTATIONS, TEXT_EDITS)
 def test_mutated_config_files_run_or_fail_cleanly(tmp_path_factory, mutations, edit) -> None:
     _run_config(tmp_path_factory, mutations, edit)
 
 
 @pytest.mark.slow
-@settings(max_examples=3000, deadline=None, suppress_health_check=_CHECKS)
+@settings(max_examples=2000, deadline=None, suppress_health_check=_CHECKS)
 @given(MUTATIONS, TEXT_EDITS)
 def test_thousands_of_mutated_config_files_run_or_fail_cleanly(tmp_path_factory, mutations,
                                                                edit) -> None:
     _run_config(tmp_path_factory, mutations, edit)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=_CHECKS)
+@settings(max_examples=100, deadline=None, suppress_health_check=_CHECKS)
 @given(MUTATIONS)
 def test_mutated_configs_load_or_fail_cleanly(tmp_path_factory, mutations) -> None:
     """Loading alone, quickly: the schema errors name the file and the field."""
@@ -220,7 +235,7 @@ def _run_set(factory, sets) -> None:
         box.close()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=_CHECKS)
+@settings(max_examples=40, deadline=None, suppress_health_check=_CHECKS)
 @given(SETS)
 def test_set_overrides_run_or_fail_cleanly(tmp_path_factory, sets) -> None:
     _run_set(tmp_path_factory, sets)

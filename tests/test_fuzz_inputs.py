@@ -408,7 +408,7 @@ def test_event_logs_profile_or_fail_cleanly(tmp_path_factory, log) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=2500, deadline=None, suppress_health_check=_CHECKS)
+@settings(max_examples=2000, deadline=None, suppress_health_check=_CHECKS)
 @given(event_logs())
 def test_thousands_of_event_logs_profile_or_fail_cleanly(tmp_path_factory, log) -> None:
     _run_log(tmp_path_factory, *log)

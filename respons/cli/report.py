@@ -47,10 +47,12 @@ def check_files(path: Path) -> None:
     """Every file the report reads must be intact: a damaged one is named (exit 2)."""
     from respons.analysis.kpis import KPI_UNITS
     from respons.config.loading import read_mapping, validate
-    from respons.runs.readback import read_object, read_summary, read_table
+    from respons.runs.readback import read_figure_index, read_object, read_summary, read_table
 
     if (path / "summary.json").is_file():
         read_summary(path / "summary.json")
+    if (path / "figures" / "index.json").is_file():
+        read_figure_index(path / "figures" / "index.json")
     for name in ("metadata.json", "design.json"):
         if (path / name).is_file():
             read_object(path / name, name)

@@ -50,6 +50,22 @@ class Summary(_Doc):
     roster_fte: dict[str, float] = {}
 
 
+class Figure(_Doc):
+    """One entry of figures/index.json: its name names its files (plain names only)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
+    title: str = ""
+    caption: str = ""
+    files: list[str] = []
+
+
+class FigureIndex(_Doc):
+    """figures/index.json, written with the figures."""
+
+    figures: list[Figure] = []
+    note: str | None = None
+
+
 def _damaged(err: ValidationError, path: Path) -> UserError:
     return UserError(describe_validation(err, str(path)).replace(
         "invalid configuration in", "damaged file"))
@@ -62,6 +78,16 @@ def read_summary(path: Path) -> dict[str, Any]:
         raise UserError(f"run summary {path} is damaged: not a JSON object.")
     try:
         Summary.model_validate(data)
+    except ValidationError as e:
+        raise _damaged(e, path) from None
+    return data
+
+
+def read_figure_index(path: Path) -> dict[str, Any]:
+    """figures/index.json, checked (its names become file names read into the report)."""
+    data = read_object(path, "figure index")
+    try:
+        FigureIndex.model_validate(data)
     except ValidationError as e:
         raise _damaged(e, path) from None
     return data
