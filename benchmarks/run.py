@@ -4,7 +4,8 @@
 
 Cases: respons against Ciw on benchmarks/mm2.yaml (whole process and in-process, per
 simulated year), the 2020 baseline in contacts per second with and without the event table
-written to Parquet, replications on 2 processes against 1, memory against the number of
+written to Parquet, default `simulate` (with the report) against `simulate --no-report`,
+replications on 2 processes against 1, memory against the number of
 replications, and cost against simulated time (1, 10, 100 years) and volume (1x, 4x, 16x).
 Paired cases run alternately, so both sides see the same machine load; each figure is the
 median over the repeats and ratios are of those medians. Times are wall clock and CPU time
@@ -130,6 +131,33 @@ def baseline_2020(b: Bench, tmp: Path) -> None:
                target])
     b.row(["events.parquet adds", Fmt.pct(on.wall / off.wall - 1),
            Fmt.pct(on.cpu / off.cpu - 1), "", "", "≤ 30 %"])
+
+
+def report_cost(b: Bench, tmp: Path) -> None:
+    """Default `simulate` (10 replications, figures and report.html) against `simulate
+    --no-report` on the 2020 baseline, whole processes run alternately: the report may add
+    at most half the run's time (issue 16: 1.5x)."""
+    from respons.report.drawing import can_fork, cores
+
+    runs = iter(range(10_000))
+    extra = ["--set", "period.end=2020-02-01", "--replications", "2"] if b.quick else []
+
+    def simulate(flags: list[str]) -> T:
+        out = tmp / f"report-{next(runs)}"
+        return b.subprocess([sys.executable, "-m", "respons", "simulate", "--out", str(out),
+                             *extra, *flags])
+
+    full, bare = b.pair(lambda: simulate([]), lambda: simulate(["--no-report"]))
+    assert bare is not None
+    b.section("Report: default `simulate` against `simulate --no-report` (2020 baseline"
+              + (", quick: January, 2 replications" if b.quick else ", 10 replications")
+              + f"; {cores()} cores, figures drawn "
+              + ("by a helper process on the idle ones)" if can_fork() else "in-process)"),
+              ["case", "wall s", "CPU s (all processes)", "wall / --no-report", "target"])
+    b.row(["`simulate --no-report`", Fmt.s(bare.wall), Fmt.s(bare.cpu), "1.00×", ""])
+    ratio = full.wall / bare.wall
+    b.row(["`simulate` (figures as PNG and report.html)", Fmt.s(full.wall), Fmt.s(full.cpu),
+           Fmt.x(ratio), f"≤ 1.5× ({'met' if ratio <= 1.5 else 'not met'}, wall)"])
 
 
 def parallel(b: Bench) -> None:
@@ -267,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         steps = [lambda: ciw_vs_respons(b, tmp), lambda: baseline_2020(b, tmp),
-                 lambda: parallel(b), lambda: memory(b), lambda: scaling(b)]
+                 lambda: report_cost(b, tmp), lambda: parallel(b), lambda: memory(b),
+                 lambda: scaling(b)]
         for step in steps:
             step()
             print(b.last(), flush=True)

@@ -29,10 +29,11 @@ def test_benchmark_script_quick_run_writes_the_tables(tmp_path: Path):
     assert done.returncode == 0, done.stdout + done.stderr
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Performance\n\nNotes kept by hand.\n")  # hand-written part kept
-    for heading in ("Ciw against respons", "2020 baseline", "Replications on 2 processes", "Memory",
-                    "Scaling"):
+    for heading in ("Ciw against respons", "2020 baseline", "Report: default `simulate`",
+                    "Replications on 2 processes", "Memory", "Scaling"):
         assert f"### {heading}" in text, heading
     assert "| events off (simulate + KPIs) |" in text
+    assert "| `simulate` (figures as PNG and report.html) |" in text
     assert "python benchmarks/run.py --quick" in text and "numpy" in text
 
 

@@ -31,7 +31,7 @@ def test_simulate_writes_complete_run_directory(tmp_path: Path, capsys) -> None:
     assert main(["simulate", *SHORT, "--out", str(out)]) == 0
     names = {p.name for p in out.iterdir()}
     assert names == {"config.resolved.yaml", "metadata.json", "summary.json",
-                     "replications.csv", "events.parquet"}
+                     "replications.csv", "municipalities.csv", "events.parquet", "summary.xlsx"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "vaernes-2020"
     assert summary["seed"] == 2020 and summary["replications"] == 2
@@ -53,7 +53,14 @@ def test_simulate_writes_complete_run_directory(tmp_path: Path, capsys) -> None:
     resolved = yaml.safe_load((out / "config.resolved.yaml").read_text())
     assert resolved["period"]["end"] == "2020-01-15" and resolved["replications"] == 2
     printed = capsys.readouterr().out
-    assert "alarms_answered_within_target_share" in printed and str(out) in printed
+    lines = printed.splitlines()
+    # verdict first, then the cost, then the table with human labels
+    assert lines[0].startswith("Goal ") and "of alarms within 120 s, goal 95 %" in lines[0]
+    assert lines[2].startswith("Cost of the period: NOK ")
+    assert "Alarms answered within 120 s (of offered)" in printed and str(out) in printed
+    assert summary["goal"]["share"] == 0.95 and summary["goal"]["within_s"] == 120
+    assert summary["goal"]["kpi"] == "alarms_answered_within_target_share"
+    assert isinstance(summary["goal"]["met"], bool)
 
 
 def test_simulate_writes_the_report_by_default(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from respons.config import Category
+from respons.config import Category, ScenarioConfig
 from respons.config.loading import default_config_text, load_config
 from respons.errors import UserError
 from respons.runs.replications import run
@@ -28,7 +28,8 @@ def test_embedded_year_configs_equal_configs_dir(name: str) -> None:
     assert embedded.read_text("utf-8") == (ROOT / "configs" / name).read_text("utf-8")
 
 
-SCENARIO_CONFIGS = [p for p in CONFIGS if "sweeps" not in p.parts]
+# sweep files and roster shift catalogues (tests/test_roster.py) are not scenarios
+SCENARIO_CONFIGS = [p for p in CONFIGS if "sweeps" not in p.parts and "shifts" not in p.parts]
 
 
 @pytest.mark.parametrize("path", SCENARIO_CONFIGS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -57,7 +58,12 @@ def test_goal_and_target_are_one_limit():
     cfg = load_config(None, ["goal={share: 0.95}"])
     assert cfg.goal.within_s == cfg.target_s == 120
     assert load_config(None, ["goal={share: 0.9}", "target_s=60"]).goal.within_s == 60
-    assert load_config(None, []).goal is None  # no hidden default goal
+    assert load_config(None, ["goal=null"]).goal is None  # no hidden default goal
+    assert ScenarioConfig.model_fields["goal"].default is None
+    shipped = load_config(None, [])  # the baseline states the centre's goal explicitly
+    assert shipped.goal.share == 0.95 and shipped.goal.within_s == shipped.target_s == 120
+    assert "DECISION FOR THE CENTRE" in (ROOT / "configs" / "vaernes-2020.yaml").read_text()
+    assert load_config(ROOT / "configs" / "vaernes-2019.yaml").goal == shipped.goal
     with pytest.raises(UserError, match="goal.within_s .* differs from target_s"):
         load_config(None, ["goal={share: 0.95, within_s: 60}"])
     with pytest.raises(UserError, match="goal.share"):

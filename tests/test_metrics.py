@@ -10,7 +10,14 @@ import pytest
 from scipy import stats
 
 from respons.analysis.intervals import confidence_interval
-from respons.analysis.kpis import KPI_UNITS, Context, busy_seconds, kpis, utilisation
+from respons.analysis.kpis import (
+    KPI_UNITS,
+    Context,
+    busy_seconds,
+    kpi_unit,
+    kpis,
+    utilisation,
+)
 from respons.config import OUTCOMES
 from respons.engine.replication import EVENT_COLUMNS
 from respons.engine.rosters import OnDuty
@@ -235,7 +242,7 @@ def test_contacts_arriving_after_horizon_excluded():
 
 def test_kpis_of_empty_table():
     k = kpis(table([]), ctx())
-    assert set(k) == set(KPI_UNITS)
+    assert set(k) == set(KPI_UNITS) | {f"utilisation_{p}" for p in POOLS}
     for name in ("alarms_answered", "technical_alerts", "homecare_visits", "alarms_rerouted",
                  "legevakt_calls"):
         assert k[name] == 0.0, name
@@ -249,8 +256,9 @@ def test_kpis_of_empty_table():
 
 def test_kpis_keys_match_units():
     ev = table([answered(0, 1)])
-    assert list(kpis(ev, ctx())) == list(KPI_UNITS)
+    assert list(kpis(ev, ctx())) == [*KPI_UNITS, *(f"utilisation_{p}" for p in POOLS)]
     assert all(v in {"count", "share", "s"} for v in KPI_UNITS.values())
+    assert all(kpi_unit(k) in {"count", "share", "s"} for k in kpis(ev, ctx()))
 
 
 # ------------------------------------------------------------------ confidence interval

@@ -446,12 +446,17 @@ def test_simulate_replication_event_table_single_server():
         "end_s": "float64",
         "homecare_arrival_s": "float64",
         "rerouted": "bool",
+        "parent_id": "int64",
+        "left_s": "float64",
+        "deadline_s": "float64",
+        "interrupted_s": "float64",
     }
     for col, dtype in expected_dtypes.items():
         assert str(ev[col].dtype) == dtype, col
     for col in ("municipality", "kind", "category", "answered_by", "outcome"):
         assert isinstance(ev[col].dtype, pd.CategoricalDtype), col
-    assert list(ev["category"].cat.categories) == ["alarm", "technical", "legevakt"]
+    assert list(ev["category"].cat.categories) == [
+        "alarm", "technical", "legevakt", "callback", "walk_in", "it_work", "visit"]
     assert list(ev["answered_by"].cat.categories) == ["operators"]
     assert list(ev["outcome"].cat.categories) == [
         "resolved_by_operator", "homecare", "emergency", "it_technical",
@@ -470,6 +475,8 @@ def test_simulate_replication_event_table_single_server():
     assert (ev["outcome"] == "resolved_by_operator").all()
     assert (ev["answered_by"] == "operators").all() and not ev["by_backup"].any()
     assert not ev["rerouted"].any() and ev["homecare_arrival_s"].isna().all()
+    assert (ev["parent_id"] == -1).all() and ev["left_s"].isna().all()
+    assert ev["deadline_s"].isna().all() and (ev["interrupted_s"] == 0).all()
 
     arrival = ev["arrival_s"].to_numpy()
     answer = ev["answer_s"].to_numpy()
@@ -498,8 +505,11 @@ def test_simulate_replication_abandon_labels_and_nan_wait():
     ev = simulate_replication(cfg, 0).events
     left = ev["outcome"] == "abandoned"
     assert left.any()
-    assert ev.loc[left, ["answer_s", "end_s", "wait_s"]].isna().all().all()
+    assert ev.loc[left, ["answer_s", "end_s", "wait_s", "interrupted_s"]].isna().all().all()
     assert ev.loc[left, "answered_by"].isna().all()
+    # Deterministic patience: each left exactly 60 s after arriving; the others never left.
+    np.testing.assert_array_equal(ev.loc[left, "left_s"], ev.loc[left, "arrival_s"] + 60.0)
+    assert ev.loc[~left, "left_s"].isna().all()
     answered = ev[~left]
     # Deterministic patience 60 s: everyone answered waited at most 60 s.
     assert (answered["wait_s"] <= 60).all()

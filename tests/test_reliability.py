@@ -483,10 +483,18 @@ def test_a_read_only_directory_is_exit_2(tmp_path: Path, capsys) -> None:
 # 6. damaged outputs read back -------------------------------------------------------------------
 
 
+def _kpi_edit(text: str, key: str, value: object) -> str:
+    import json
+
+    doc = json.loads(text)
+    next(iter(doc["kpis"].values()))[key] = value
+    return json.dumps(doc)
+
+
 @pytest.mark.parametrize(("name", "damage", "needle"), [
     ("summary.json", lambda t: t[: len(t) // 2], "not valid JSON"),
-    ("summary.json", lambda t: t.replace('"unit": "share"', '"unit": 5', 1), "unit"),
-    ("summary.json", lambda t: t.replace('"mean": ', '"mean": "x", "m": ', 1), "mean"),
+    ("summary.json", lambda t: _kpi_edit(t, "unit", 5), "unit"),
+    ("summary.json", lambda t: _kpi_edit(t, "mean", "x"), "mean"),
     ("replications.csv", lambda t: t.replace("\n0,", "\nzero,", 1), "`replication`"),
     ("metadata.json", lambda t: "[1, 2]", "not a JSON object"),
     ("config.resolved.yaml", lambda t: t.replace("drain_days: 7", "drain_days: .inf"),
@@ -504,20 +512,36 @@ def test_report_on_a_damaged_run_names_the_file(short_run: Path, tmp_path: Path,
     assert str(path) in line and needle in line, line
 
 
-@pytest.mark.parametrize("damage", ["truncate", "drop-column"])
-def test_report_on_a_damaged_event_table_names_it(short_run: Path, tmp_path: Path, damage,
-                                                  capsys) -> None:
+@pytest.mark.parametrize(("name", "damage"), [
+    ("events.parquet", "truncate"), ("events.parquet", "drop-column"),
+    ("breakdown.npz", "truncate"), ("breakdown.npz", "one-replication"),
+    ("breakdown.npz", "infinite"),
+])
+def test_report_on_damaged_tallies_or_event_table_names_the_file(short_run: Path,
+                                                                 tmp_path: Path, name: str,
+                                                                 damage: str, capsys) -> None:
     import shutil
+
+    import numpy as np
 
     from respons.cli import main
 
     run = _copy(short_run, tmp_path / "run")
-    shutil.rmtree(run / "figures")  # the figures are drawn again from the event table
-    path = run / "events.parquet"
+    shutil.rmtree(run / "figures")  # the figures are drawn again from the tallies
+    path = run / name
+    if name == "events.parquet":
+        (run / "breakdown.npz").unlink()  # then the tallies are counted from the events
     if damage == "truncate":
         path.write_bytes(path.read_bytes()[:5000])
-    else:
+    elif damage == "drop-column":
         pd.read_parquet(path).drop(columns=["wait_s"]).to_parquet(path)
+    else:
+        with np.load(path) as z:
+            arrays = {k: z[k] for k in z.files}
+        arrays["wait_hist"] = (arrays["wait_hist"][:1] if damage == "one-replication"
+                               else np.full(arrays["wait_hist"].shape, np.inf))
+        with path.open("wb") as f:
+            np.savez(f, **arrays)
     assert main(["report", str(run)]) == 2
     line = _one_error_line(capsys.readouterr().err)
     assert str(path) in line

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from respons.cli import main
@@ -20,6 +22,7 @@ from respons.studies.scenarios import (
     compare,
     cost_check,
     implied_months,
+    kpi_paired,
     list_scenarios,
     scenario_files,
     storm_windows,
@@ -64,7 +67,7 @@ def test_broken_scenario_is_listed_with_its_error_and_exit_2(tmp_path: Path, cap
 
 
 def test_compare_short_run_gives_paired_table(tmp_path: Path, capsys) -> None:
-    out_file = tmp_path / "cmp.md"
+    out_file = tmp_path / "cmp.md"  # the older --out FILE.md form still works
     rc = main(["scenarios", "--compare", "--dir", str(SCENARIOS), "--baseline", str(BASELINE),
                "--replications", "2", "--period-start", "2020-11-02", "--period-end",
                "2020-11-16", "--only", "no-legevakt-backup", "resolution-55", "storm-outage",
@@ -73,11 +76,62 @@ def test_compare_short_run_gives_paired_table(tmp_path: Path, capsys) -> None:
     text = out_file.read_text("utf-8")
     assert text.strip() == capsys.readouterr().out.strip()
     for name in ("no-legevakt-backup", "resolution-55", "storm-outage"):
-        assert f"| {name} |" in text
+        assert f"| {name} | baseline |" in text
     assert "pp ±" in text  # paired differences with their CI
     assert "Home-care visits avoided per municipality, `resolution-55`" in text
     assert "Storm `power-outage`" in text
     assert "accounts 2020" not in text  # only for the whole calendar year 2020
+    # never overwritten: the same file again is refused before anything runs
+    assert main(["scenarios", "--compare", "--only", "resolution-55", "--out",
+                 str(out_file)]) == 2
+    assert "exists" in capsys.readouterr().err
+
+
+def test_compare_out_dir_writes_markdown_csv_json_and_excel(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "cmp"
+    assert main(["scenarios", "--compare", "--replications", "2", "--period-start",
+                 "2020-11-02", "--period-end", "2020-11-09", "--only", "resolution-55",
+                 "--out", str(out)]) == 0  # from any directory: the shipped files are data
+    assert sorted(p.name for p in out.iterdir()) == [
+        "comparison.csv", "comparison.json", "comparison.md", "comparison.xlsx"]
+    assert (out / "comparison.md").read_text("utf-8").strip() == \
+        capsys.readouterr().out.strip()
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table["scenario"]) == {"resolution-55"} and set(table["reference"]) == {
+        "baseline"}
+    row = table.set_index("kpi").loc["alarms_resolved_by_operator_share"]
+    assert row["diff"] > 0.05 and row["diff_ci_low"] <= row["diff"] <= row["diff_ci_high"]
+    doc = json.loads((out / "comparison.json").read_text("utf-8"))
+    assert doc["scenarios"][0]["reference"] == "baseline"
+    assert doc["scenarios"][0]["goal"]["verdict"] in ("met", "not met", "not proven")
+    assert main(["scenarios", "--compare", "--only", "resolution-55", "--out", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_growth_is_paired_with_its_own_base_not_the_2020_baseline() -> None:
+    """The growth files build on all-members-2020 (all members live, nurses all year). In
+    April 2020 the baseline has the Covid separation (no nurse backup), so measured against
+    the baseline growth would look like an improvement; against its own base it is worse."""
+    period = ["period.start=2020-04-01", "period.end=2020-04-15", "replications=3"]
+    cmp = compare(BASELINE, [SCENARIOS / "growth-2025.yaml"], period)
+    growth = cmp.scenarios[0]
+    ref = cmp.reference_of(growth)
+    assert growth.reference == ref.name == "all-members-2020 (base)"
+    assert ref.cfg.scenario == "all-members-2020"
+    key = "alarms_answered_within_target_share"
+    own = kpi_paired(cmp, growth, key)
+    wrong = growth.kpis[key].to_numpy() - cmp.baseline.kpis[key].to_numpy()
+    assert (wrong > 0).all()  # what the old pairing reported: "better" than the baseline
+    assert own.diff < 0  # more alarms, same roster: fewer within target
+    wait = kpi_paired(cmp, growth, "answer_time_mean_s")
+    assert wait.lo > 0  # and longer waits, with the whole 95 % CI
+    assert own.diff == pytest.approx(
+        (growth.kpis[key].to_numpy() - ref.kpis[key].to_numpy()).mean())
+    # when the base is itself compared, the growth file is paired with that run
+    both = compare(BASELINE, [SCENARIOS / "all-members-2020.yaml",
+                              SCENARIOS / "growth-2025.yaml"], period)
+    assert both.reference_of(both.scenarios[1]) is both.scenarios[0]
+    assert both.reference_of(both.scenarios[0]) is both.baseline
 
 
 def test_compare_options_need_compare() -> None:

@@ -209,7 +209,7 @@ def test_grid_levels_and_scale(tmp_path: Path) -> None:
     last = next(t.cfg for t in tasks if t.point == names[-1])
     assert last is not None and last.pools[0].shifts[0].staff == 2
     assert last.pools[2].serves[1].rule == "all_busy"
-    kinds = {k.name: k.rate.per_year for k in last.event_kinds}
+    kinds = {k.name: k.rate.per_year for k in last.event_kinds if k.rate is not None}
     assert kinds["button"] == pytest.approx(7.807 * 1.5)
     assert kinds["smoke"] == pytest.approx(0.3252 * 1.5)
     assert kinds["bed_sensor"] == pytest.approx(1.084)
@@ -244,3 +244,38 @@ def test_an_overlay_scenario_can_be_the_base(tmp_path: Path) -> None:
     doc, tasks = plan(spec, path)
     assert tasks[0].cfg is not None and tasks[0].cfg.pools[0].shifts[0].staff == 3
     assert [p["factors"]["pools.operators.shifts.0.staff"] for p in doc["points"]] == [3, 2, 3]
+
+
+def test_a_sweep_file_sets_the_goal_every_point_is_judged_on(tmp_path: Path, capsys) -> None:
+    path = write_sweep(tmp_path, goal={"share": 0.999, "within_s": 120})
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    design = json.loads((out / "design.json").read_text())
+    assert design["goal"]["share"] == 0.999 and design["goal"]["within_s"] == 120
+    summary = pd.read_csv(out / "sweep-summary.csv")
+    low = summary["alarms_answered_within_target_share_ci_low"]
+    assert ((low >= 0) & (summary["alarms_answered_within_target_share_ci_high"] <= 1)).all()
+    html = (out / "report.html").read_text("utf-8")
+    assert "the sweep file&#x27;s goal" in html and "99.9 %" in html
+    assert printed.splitlines()[1].rstrip().endswith("goal")  # a verdict column
+    assert printed.splitlines()[2].rstrip().endswith(("met", "not proven"))
+    assert (out / "sweep-summary.xlsx").stat().st_size > 0
+    assert main(["collect", str(out), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["goal"]["share"] == 0.999
+    assert {p["verdict"] for p in doc["points"]} <= {"met", "not met", "not proven"}
+    # a goal that contradicts the base's limit is refused up front, naming the sweep file
+    bad = write_sweep(tmp_path, goal={"share": 0.9, "within_s": 60})
+    assert main(["sweep", str(bad), "--out", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert "goal" in err and str(bad) in err and not (tmp_path / "bad").exists()
+
+
+def test_without_any_goal_no_point_is_judged(tmp_path: Path, capsys) -> None:
+    path = write_sweep(tmp_path, set={"period.end": "2020-01-08", "goal": None})
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--no-report"]) == 0
+    assert " goal" not in capsys.readouterr().out.splitlines()[1]
+    assert main(["report", str(out)]) == 0
+    assert "No goal" in (out / "report.html").read_text("utf-8")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from respons import __version__
-from respons.cli.args import non_negative_int, positive_int
 from respons.errors import UserError, one_paragraph
 
 if TYPE_CHECKING:
@@ -24,15 +23,18 @@ if TYPE_CHECKING:
 # Commands kept in their own modules, imported only when run (start-up stays fast): name ->
 # (module, one-line help for `respons --help`).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("respons.cli.simulate", "simulate a scenario (default: the 2020 baseline)"),
     "report": ("respons.cli.report", "write figures and report.html of a run or sweep"),
     "validate": ("respons.cli.validate", "compare 2019 and 2020 with the published figures"),
     "calibrate": ("respons.cli.validate", "fit the year configs to the published figures"),
     "sensitivity": ("respons.cli.validate", "move each assumed input ±25 %% and compare"),
     "profile-log": ("respons.cli.validate", "estimate profiles from a centre's event log"),
+    "uncertainty": ("respons.cli.uncertainty", "KPI ranges over the ranged assumptions (SALib)"),
     "erlang": ("respons.cli.erlang", "Erlang C / A figures and agents needed"),
     "sweep": ("respons.cli.sweep", "run a grid or list of variants x replications"),
     "collect": ("respons.cli.sweep", "rebuild a sweep's tables from its task files"),
     "staff": ("respons.cli.staff", "fewest operators per block that meet the target"),
+    "roster": ("respons.cli.roster", "cheapest weekly rota of real shifts meeting the goal"),
     "scenarios": ("respons.cli.scenarios", "list or compare the scenarios in configs/scenarios"),
 }
 
@@ -64,21 +66,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"respons {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sim = sub.add_parser("simulate", help="simulate a scenario (default: the 2020 baseline)")
-    sim.add_argument("--config", type=Path, help="scenario YAML (default: embedded 2020 "
-                     "baseline, configs/vaernes-2020.yaml)")
-    sim.add_argument("--replications", type=positive_int, help="override replications")
-    sim.add_argument("--seed", type=non_negative_int, help="override the root seed")
-    sim.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE",
-                     help="override one field (VALUE parsed as YAML); repeatable")
-    sim.add_argument("--out", type=Path, help="write the run exactly here (must be new/empty)")
-    sim.add_argument("--no-events", action="store_true", help="skip events.parquet")
-    sim.add_argument("--no-report", action="store_true", help="skip figures and report.html")
-    sim.add_argument("--jobs", type=positive_int, default=1,
-                     help="replications on N local processes (same results as serial)")
-    sim.set_defaults(func=_simulate)
-
     schema = sub.add_parser("schema", help="print the JSON schema of the config")
+    schema.add_argument("--shifts", action="store_true",
+                        help="print the schema of a roster shift catalogue instead")
     schema.set_defaults(func=cmd_schema)
     if command in COMMANDS:
         importlib.import_module(COMMANDS[command][0]).add_parser(sub)
@@ -88,16 +78,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _simulate(args: argparse.Namespace) -> int:
-    from respons.cli.simulate import cmd_simulate
-
-    return cmd_simulate(args)
-
-
 def cmd_schema(args: argparse.Namespace) -> int:
-    from respons.config import ScenarioConfig
+    if args.shifts:
+        from respons.studies.roster_shifts import ShiftCatalogue as Model
+    else:
+        from respons.config import ScenarioConfig as Model
 
-    print(json.dumps(ScenarioConfig.model_json_schema(), indent=2, ensure_ascii=False))
+    print(json.dumps(Model.model_json_schema(), indent=2, ensure_ascii=False))
     return 0
 
 

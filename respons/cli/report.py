@@ -16,11 +16,17 @@ def add_parser(sub: Any) -> None:
                          "directory")
     rep.add_argument("run_dir", type=Path, metavar="RUN_OR_SWEEP_DIR",
                      help="a run directory (with summary.json), a sweep directory (with "
-                     "sweep-summary.csv) or a validation directory (with validation.csv)")
+                     "sweep-summary.csv), a validation directory (with validation.csv) or an "
+                     "uncertainty directory (with ranges.csv)")
+    rep.add_argument("--lang", choices=("en", "nb"),
+                     help="language of the report (default: the run config's `lang`, else the "
+                     "LANG environment variable); figures in another language are redrawn")
+    rep.add_argument("--svg", action="store_true", help="also write the figures as SVG")
     rep.set_defaults(func=cmd_report)
 
 
-REPORTABLE = ("summary.json", "sweep-summary.csv", "validation.csv")
+REPORTABLE = ("summary.json", "sweep-summary.csv", "validation.csv", "ranges.csv")
+UNCERTAINTY = ("inputs.csv", "ranges.csv", "samples.csv", "metadata.json")
 
 
 def check_report_dir(path: Path) -> None:
@@ -35,8 +41,8 @@ def check_report_dir(path: Path) -> None:
                         "results to report.")
     if not any((path / name).is_file() for name in REPORTABLE):
         raise UserError(f"report: {path} has neither summary.json (a run), sweep-summary.csv "
-                        "(a sweep) nor validation.csv (a validation); is it a complete run "
-                        "directory?")
+                        "(a sweep), validation.csv (a validation) nor ranges.csv (an "
+                        "uncertainty study); is it a complete run directory?")
     if (path / "summary.json").is_file() and not (path / "config.resolved.yaml").is_file():
         raise UserError(f"report: {path} has summary.json but no config.resolved.yaml; the "
                         "run directory is incomplete.")
@@ -47,18 +53,27 @@ def check_files(path: Path) -> None:
     """Every file the report reads must be intact: a damaged one is named (exit 2)."""
     from respons.analysis.kpis import KPI_UNITS
     from respons.config.loading import read_mapping, validate
-    from respons.runs.readback import read_figure_index, read_object, read_summary, read_table
+    from respons.runs.readback import (
+        read_breakdown,
+        read_figure_index,
+        read_object,
+        read_summary,
+        read_table,
+    )
 
-    if (path / "summary.json").is_file():
-        read_summary(path / "summary.json")
+    summary = read_summary(path / "summary.json") if (path / "summary.json").is_file() else None
     if (path / "figures" / "index.json").is_file():
         read_figure_index(path / "figures" / "index.json")
     for name in ("metadata.json", "design.json"):
         if (path / name).is_file():
             read_object(path / name, name)
+    configs = {}
     for name in ("config.resolved.yaml", "base.resolved.yaml"):
         if (path / name).is_file():
-            validate(read_mapping(path / name), str(path / name))
+            configs[name] = validate(read_mapping(path / name), str(path / name))
+    if summary is not None and (path / "breakdown.npz").is_file():
+        read_breakdown(path / "breakdown.npz", configs["config.resolved.yaml"],
+                       summary["replications"])
     for name in ("replications.csv", "sweep-summary.csv", "validation.csv"):
         if (path / name).is_file():
             read_table(path / name, ("replication", *KPI_UNITS))
@@ -66,15 +81,42 @@ def check_files(path: Path) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write figures (if missing) and report.html, then print the report's path."""
+    from respons.cli.progress import progress
     from respons.report.page import make_report
     from respons.runs.rundir import exclusive
 
     run_dir: Path = args.run_dir
     check_report_dir(run_dir)
     with exclusive(run_dir, "report", wait_s=300, doing="reported"):
-        out = make_report(run_dir)
-    if (run_dir / "summary.json").is_file() and not (run_dir / "events.parquet").is_file():
-        print("note: no events.parquet (run with --no-events): only the figures that need "
-              "no event table are included.")
+        if (run_dir / "ranges.csv").is_file() and not (run_dir / "summary.json").is_file():
+            print(_uncertainty_report(run_dir))
+            return 0
+        try:
+            with progress("figures") as step:
+                out = make_report(run_dir, args.lang, args.svg, progress=step)
+        except (KeyError, IndexError, TypeError, ValueError, ArithmeticError) as e:
+            # every file read was checked; what remains is content no check foresaw
+            raise UserError(f"report: the files of {run_dir} could not be drawn "
+                            f"({type(e).__name__}: {e}); one of them is damaged or from "
+                            "another version.") from None
+    if (run_dir / "summary.json").is_file() and not (run_dir / "breakdown.npz").is_file() \
+            and not (run_dir / "events.parquet").is_file():
+        print("note: no breakdown.npz or events.parquet (run with --no-report --no-events): "
+              "only the figures that need no event data are included.")
     print(out)
     return 0
+
+
+def _uncertainty_report(run_dir: Path) -> Path:
+    """Figures and report.html of an uncertainty directory (`respons uncertainty`)."""
+    from respons.report.uncertainty import write_report
+
+    missing = [n for n in UNCERTAINTY if not (run_dir / n).is_file()]
+    if missing:
+        raise UserError(f"report: {run_dir} has ranges.csv but no {', '.join(missing)}; the "
+                        "uncertainty directory is incomplete.")
+    try:
+        return write_report(run_dir)
+    except (KeyError, ValueError, TypeError, IndexError) as e:
+        raise UserError(f"report: the tables of {run_dir} cannot be read as an uncertainty "
+                        f"study ({type(e).__name__}: {e}); is a file damaged?") from None

@@ -1,5 +1,7 @@
-"""`respons scenarios`: list the scenario configs; `--compare` runs each against the baseline
-under common random numbers and prints (or writes) Markdown tables of paired differences."""
+"""`respons scenarios`: list the scenario configs; `--compare` runs each against its own
+reference (the config its `base:` names; the baseline for a full config) under common random
+numbers and prints Markdown tables of paired differences (`--json`: JSON), and with `--out DIR`
+writes them as Markdown, CSV, JSON and Excel."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import pandas as pd
 
 from respons.analysis.kpis import KPI_UNITS
 from respons.cli.args import positive_int
+from respons.cli.common import add_output_arguments, json_safe, lang_of, print_json
 from respons.errors import UserError
 from respons.report.formatting import fmt
 from respons.studies.scenarios import (
@@ -69,7 +72,11 @@ def add_parser(sub: Any) -> None:
                    help="first day of every run (default: the baseline's)")
     p.add_argument("--period-end", type=_date, metavar="DATE",
                    help="day after the last day of every run (default: the baseline's)")
-    p.add_argument("--out", type=Path, metavar="FILE.md", help="also write the tables here")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="also write the comparison as comparison.md, .csv, .json and .xlsx into "
+                   "this new (or empty) directory; a path ending in .md, .csv or .json writes "
+                   "that one file (it must not exist)")
+    add_output_arguments(p)
     p.set_defaults(func=cmd_scenarios)
 
 
@@ -83,11 +90,16 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         if used:
             raise UserError(f"respons scenarios: {used[0]} is only used with --compare.")
         entries = list_scenarios(args.dir)
-        print(format_list(entries))
+        if args.json:
+            print_json([{"name": e.path.stem, "file": str(e.path), "scenario": e.scenario,
+                         "description": e.description, "error": e.error} for e in entries])
+        else:
+            print(format_list(entries))
         return EXIT_BROKEN if any(e.error for e in entries) else 0
     paths = select(scenario_files(args.dir), args.only)
     if not paths:
         raise UserError(f"no scenario files (*.yaml) in {args.dir}.")
+    target = check_out(args.out) if args.out is not None else None
     overrides = []
     if args.replications is not None:
         overrides.append(f"replications={args.replications}")
@@ -95,16 +107,81 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         overrides.append(f"period.start={args.period_start}")
     if args.period_end is not None:
         overrides.append(f"period.end={args.period_end}")
-    cmp = compare(args.baseline, paths, overrides, _progress)
-    text = format_comparison(cmp, _command(args))
-    print(text)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_name(f".{args.out.name}.tmp")
-        tmp.write_text(text + "\n", "utf-8")
-        tmp.replace(args.out)
-        print(f"\nwritten to {args.out}", file=sys.stderr)
+    from respons.cli.progress import Steps
+
+    with Steps() as steps:
+        def progress(name: str, done: int, total: int) -> None:
+            steps.callback(name)(done, total)
+            if not sys.stderr.isatty() and done == total:
+                print(f"{name}: {total} replication(s) done", file=sys.stderr, flush=True)
+
+        cmp = compare(args.baseline, paths, overrides, progress, args.jobs)
+    lang = lang_of(args, cmp.baseline.cfg)
+    command = _command(args)
+    text = format_comparison(cmp, command, lang)
+    if args.json:
+        print_json(comparison_json(cmp, command))
+    else:
+        print(text)
+    if target is not None:
+        written = write_outputs(target, cmp, text, command, lang)
+        print(f"\nwritten: {', '.join(str(w) for w in written)}", file=sys.stderr)
     return 0
+
+
+LEGACY_SUFFIXES = (".md", ".csv", ".json")
+
+
+def check_out(out: Path) -> Path:
+    """--out DIR must be new or empty; a FILE.md/.csv/.json (the older form) must not exist."""
+    from respons.runs.rundir import check_out_dir
+
+    if out.suffix.lower() in LEGACY_SUFFIXES and not out.is_dir():
+        if out.exists():
+            raise UserError(f"--out {out} exists; a comparison is never overwritten. Give a new "
+                            "file, or a new directory (--out DIR) for the Markdown, CSV, JSON "
+                            "and Excel files together.")
+        return out
+    check_out_dir(out)
+    return out
+
+
+def write_outputs(out: Path, cmp: Comparison, text: str, command: str,
+                  lang: str) -> list[Path]:
+    """comparison.md/.csv/.json/.xlsx into the directory `out`, or the one file it names."""
+    from respons.runs.rundir import write_json, write_text
+
+    table = comparison_table(cmp)
+    doc = json_safe(comparison_json(cmp, command))
+    suffix = out.suffix.lower()
+    if suffix in LEGACY_SUFFIXES and not out.is_dir():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".md":
+            write_text(out, text + "\n")
+        elif suffix == ".csv":
+            write_text(out, table.to_csv(index=False, lineterminator="\n"))
+        else:
+            write_json(out, doc)
+        return [out]
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / "comparison.md", text + "\n")
+    write_text(out / "comparison.csv", table.to_csv(index=False, lineterminator="\n"))
+    write_json(out / "comparison.json", doc)
+    _workbook(out / "comparison.xlsx", table, lang)
+    return [out / n for n in ("comparison.md", "comparison.csv", "comparison.json",
+                              "comparison.xlsx")]
+
+
+def _workbook(path: Path, table: pd.DataFrame, lang: str) -> None:
+    from respons.report.excel import write_workbook
+    from respons.report.tables import Column, Table
+
+    units = {"reference_mean": "*", "scenario_mean": "*", "diff": "*", "diff_ci_low": "*",
+             "diff_ci_high": "*"}
+    cols = [Column(c, units.get(c, "")) for c in table.columns]
+    rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in r]
+            for r in table.itertuples(index=False)]
+    write_workbook(path, [Table("Comparison", "respons scenarios --compare", cols, rows)])
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -122,14 +199,6 @@ def _command(args: argparse.Namespace) -> str:
     if args.only:
         parts.append("--only " + " ".join(args.only))
     return " ".join(parts)
-
-
-def _progress(name: str, done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        end = "\n" if done == total else ""
-        print(f"\r{name}: replication {done}/{total}", end=end, file=sys.stderr, flush=True)
-    elif done == total:
-        print(f"{name}: {total} replication(s) done", file=sys.stderr, flush=True)
 
 
 def format_list(entries: list[Entry]) -> str:
@@ -157,16 +226,16 @@ def fmt_diff(p: Paired, unit: str) -> str:
     return text
 
 
-def cell(p: Paired, unit: str) -> str:
-    """Scenario mean (paired difference ± half-width); the mean alone without a baseline."""
+def cell(p: Paired, unit: str, lang: str = "en") -> str:
+    """Scenario mean (paired difference ± half-width); the mean alone without a reference."""
     if math.isnan(p.diff):
-        return fmt(p.mean, unit)
-    return f"{fmt(p.mean, unit)} ({fmt_diff(p, unit)})"
+        return fmt(p.mean, unit, lang)
+    return f"{fmt(p.mean, unit, lang)} ({fmt_diff(p, unit)})"
 
 
-def _baseline_cell(values: np.ndarray, unit: str) -> str:
+def _baseline_cell(values: np.ndarray, unit: str, lang: str = "en") -> str:
     finite = values[np.isfinite(values)]
-    return fmt(float(finite.mean()) if finite.size else math.nan, unit)
+    return fmt(float(finite.mean()) if finite.size else math.nan, unit, lang)
 
 
 def _cost(res: Result) -> str:
@@ -178,29 +247,52 @@ def _unit(kpi: str) -> str:
     return UNITS.get(kpi) or KPI_UNITS[kpi]
 
 
-def headline_table(cmp: Comparison) -> str:
-    """One row per scenario: headline KPIs with paired differences, cost and Respons FTE."""
+def _goal_verdict(res: Result, lang: str) -> str:
+    """The scenario's own goal judged on its replications ('-' without a goal)."""
+    if res.cfg.goal is None:
+        return "-"
+    from respons.analysis.goal import judge, overall
+    from respons.runs.replications import summarise
+
+    words = {"met": ("met", "nådd"), "not met": ("not met", "ikke nådd"),
+             "not proven": ("not proven", "ikke påvist")}
+    v = overall(judge(res.cfg.goal, summarise(res.kpis)))
+    return words.get(v, (v, v))[int(lang == "nb")]
+
+
+def headline_table(cmp: Comparison, lang: str = "en") -> str:
+    """One row per scenario: its reference, headline KPIs with paired differences to it,
+    the goal verdict, cost and Respons FTE."""
     base = cmp.baseline
-    head = ["scenario", *HEADLINE.values(), "cost MNOK", "Respons FTE"]
-    rows = [head, ["---"] + ["---:"] * (len(head) - 1)]
-    rows.append([f"**baseline** ({base.cfg.scenario})",
-                 *[_baseline_cell(base.kpis[k].to_numpy(float), _unit(k)) for k in HEADLINE],
-                 _cost(base), f"{base.respons_fte:.2f}"])
+    head = ["scenario", "vs", *HEADLINE.values(), "goal", "cost MNOK", "Respons FTE"]
+    rows = [head, ["---", "---"] + ["---:"] * (len(head) - 2)]
+    rows.append([f"**baseline** ({base.cfg.scenario})", "",
+                 *[_baseline_cell(base.kpis[k].to_numpy(float), _unit(k), lang)
+                   for k in HEADLINE],
+                 _goal_verdict(base, lang), _cost(base), f"{base.respons_fte:.2f}"])
     for res in cmp.scenarios:
-        cells = [cell(kpi_paired(cmp, res, k), _unit(k)) for k in HEADLINE]
+        ref = cmp.reference_of(res)
+        cells = [cell(kpi_paired(cmp, res, k), _unit(k), lang) for k in HEADLINE]
         cost = _cost(res)
-        if res.cost_nok is not None and base.cost_nok is not None:
-            cost += f" ({(res.cost_nok - base.cost_nok) / 1e6:+.2f})"
-        cells += [cost, f"{res.respons_fte:.2f} ({res.respons_fte - base.respons_fte:+.2f})"]
-        rows.append([res.name, *cells])
+        if res.cost_nok is not None and ref.cost_nok is not None:
+            cost += f" ({(res.cost_nok - ref.cost_nok) / 1e6:+.2f})"
+        cells += [_goal_verdict(res, lang), cost,
+                  f"{res.respons_fte:.2f} ({res.respons_fte - ref.respons_fte:+.2f})"]
+        rows.append([res.name, ref.name, *cells])
+    for name, res in cmp.references.items():
+        if res not in cmp.scenarios:  # a base that is neither the baseline nor a scenario
+            rows.append([f"*{name}*", "", *[_baseline_cell(res.kpis[k].to_numpy(float),
+                                                            _unit(k), lang) for k in HEADLINE],
+                         _goal_verdict(res, lang), _cost(res), f"{res.respons_fte:.2f}"])
     return _markdown(rows)
 
 
 def visits_table(cmp: Comparison, res: Result) -> str:
-    """Home-care visits avoided per municipality (baseline - scenario), paired."""
-    rows = [["municipality", "baseline visits", f"{res.name} visits", "avoided (95 % CI)"],
+    """Home-care visits avoided per municipality (reference - scenario), paired."""
+    ref = cmp.reference_of(res)
+    rows = [["municipality", f"{ref.name} visits", f"{res.name} visits", "avoided (95 % CI)"],
             ["---", "---:", "---:", "---:"]]
-    base = cmp.baseline.visits
+    base = ref.visits
     for name, p in visits_avoided(cmp, res).items():
         b = base.sum(axis=1) if name == "total" else base[name]
         if name != "total" and b.mean() == 0 and p.mean == 0:
@@ -211,20 +303,29 @@ def visits_table(cmp: Comparison, res: Result) -> str:
     return _markdown(rows)
 
 
-def storm_table(cmp: Comparison, key: str, storm_results: list[Result]) -> str:
-    """Alarm waits in one storm window: baseline and each storm scenario, paired."""
+def storm_table(cmp: Comparison, key: str, storm_results: list[Result],
+                lang: str = "en") -> str:
+    """Alarm waits in one storm window: each storm scenario's reference (without the storm)
+    and the scenario, paired."""
     stats = list(STORM_LABELS)
-    rows = [["config", *STORM_LABELS.values()], ["---"] + ["---:"] * len(stats)]
-    base = cmp.baseline.storms[key]
-    rows.append(["baseline (no storm)",
-                 *[_baseline_cell(base[s].to_numpy(float), STORM_UNITS[s]) for s in stats]])
+    rows = [["config", "vs", *STORM_LABELS.values()], ["---", "---"] + ["---:"] * len(stats)]
+    shown: list[str] = []
+    burst = next(w.burst for w in cmp.windows if w.key == key)
     for res in storm_results:
-        rows.append([res.name, *[cell(storm_paired(cmp, res, key, s), STORM_UNITS[s])
-                                 for s in stats]])
+        ref = cmp.reference_of(res)
+        if ref.name not in shown and ref not in storm_results:
+            shown.append(ref.name)
+            base = ref.storms[key]
+            calm = all(b.name != burst for b in ref.cfg.bursts)
+            rows.append([f"{ref.name}{' (no storm)' if calm else ''}", "",
+                         *[_baseline_cell(base[s].to_numpy(float), STORM_UNITS[s], lang)
+                           for s in stats]])
+        rows.append([res.name, ref.name, *[cell(storm_paired(cmp, res, key, s),
+                                                 STORM_UNITS[s], lang) for s in stats]])
     return _markdown(rows)
 
 
-def format_comparison(cmp: Comparison, command: str | None = None) -> str:
+def format_comparison(cmp: Comparison, command: str | None = None, lang: str = "en") -> str:
     """The whole report: headline table, visits avoided, storms, costs vs accounts."""
     b = cmp.baseline.cfg
     out = [f"Baseline `{b.scenario}`; period {b.period.start} to {b.period.end}; "
@@ -232,14 +333,17 @@ def format_comparison(cmp: Comparison, command: str | None = None) -> str:
     if command:
         out += [f"Command: `{command}`.", ""]
     out += ["Every scenario runs with the baseline's seed, replications and period (common "
-            "random numbers). Cells: scenario mean (paired difference to the baseline ± the "
-            "half-width of its 95 % CI, paired t over replications). Cost and FTE are "
-            "deterministic (the roster), with the difference in brackets.", "",
-            headline_table(cmp)]
+            "random numbers) and is compared with its own reference, column `vs`: the config "
+            "its `base:` names (the growth files build on all-members-2020), the baseline for a "
+            "full config. Cells: scenario mean (paired difference to its reference ± the "
+            "half-width of its 95 % CI, paired t over replications). `goal`: the scenario's "
+            "own goal judged on its 95 % CIs (met / not met / not proven). Cost and FTE are "
+            "deterministic (the roster), with the difference to the reference in brackets.", "",
+            headline_table(cmp, lang)]
     for res in cmp.scenarios:
-        if res.changes_outcomes(b):
-            out += ["", f"Home-care visits avoided per municipality, `{res.name}` vs the "
-                    "baseline (paired):", "", visits_table(cmp, res)]
+        if res.changes_outcomes(cmp.reference_of(res).cfg):
+            out += ["", f"Home-care visits avoided per municipality, `{res.name}` vs "
+                    f"`{cmp.reference_of(res).name}` (paired):", "", visits_table(cmp, res)]
     for w in cmp.windows:
         hit = [r for r in cmp.scenarios
                if any(x.name == w.burst and x.start.strftime("%Y-%m-%d %H:%M") == w.label
@@ -249,7 +353,7 @@ def format_comparison(cmp: Comparison, command: str | None = None) -> str:
         out += ["", f"Storm `{w.burst}` ({w.kind}, starting {w.label}): alarms arriving in "
                 f"the first {w.hours:g} h; 'storm cleared after' = hours until the last "
                 f"{w.kind} alert of the storm's {w.duration_s / 60:g} minutes was answered.",
-                "", storm_table(cmp, w.key, hit)]
+                "", storm_table(cmp, w.key, hit, lang)]
     check = cost_check(b)
     if check is not None and b.period.start == dt.date(2020, 1, 1) and \
             b.period.end == dt.date(2021, 1, 1):
@@ -259,6 +363,69 @@ def format_comparison(cmp: Comparison, command: str | None = None) -> str:
                 "(a newcomer's payment over what a member from before 2020 of its size paid).",
                 "", cost_table(check)]
     return "\n".join(out)
+
+
+def comparison_table(cmp: Comparison) -> pd.DataFrame:
+    """One row per scenario and headline KPI: the scenario, its reference, both means and
+    the paired difference with its 95 % CI (machine-readable: numbers, no formatting)."""
+    rows = []
+    for res in cmp.scenarios:
+        ref = cmp.reference_of(res)
+        for k in HEADLINE:
+            p = kpi_paired(cmp, res, k)
+            ref_values = ref.kpis[k].to_numpy(float)
+            rows.append({"scenario": res.name, "reference": ref.name, "kpi": k,
+                         "unit": _unit(k),
+                         "reference_mean": float(np.nanmean(ref_values))
+                         if np.isfinite(ref_values).any() else math.nan,
+                         "scenario_mean": p.mean, "diff": p.diff, "diff_ci_low": p.lo,
+                         "diff_ci_high": p.hi})
+        for k, value, ref_value in (("cost_nok", res.cost_nok, ref.cost_nok),
+                                    ("respons_fte", res.respons_fte, ref.respons_fte)):
+            diff = (value - ref_value) if value is not None and ref_value is not None \
+                else math.nan
+            rows.append({"scenario": res.name, "reference": ref.name, "kpi": k,
+                         "unit": "nok" if k == "cost_nok" else "fte",
+                         "reference_mean": ref_value, "scenario_mean": value, "diff": diff,
+                         "diff_ci_low": math.nan, "diff_ci_high": math.nan})
+    return pd.DataFrame(rows, columns=["scenario", "reference", "kpi", "unit",
+                                       "reference_mean", "scenario_mean", "diff",
+                                       "diff_ci_low", "diff_ci_high"])
+
+
+def comparison_json(cmp: Comparison, command: str | None = None) -> dict[str, Any]:
+    """The comparison as JSON: the run's facts, and per scenario its reference, goal verdict
+    and per KPI the scenario's mean and the paired difference to its reference."""
+    from respons.runs.replications import summarise
+
+    def result(res: Result) -> dict[str, Any]:
+        from respons.analysis.goal import goal_json
+
+        summary = summarise(res.kpis, {**{k: _unit(k) for k in HEADLINE}})
+        return {"name": res.name, "scenario": res.cfg.scenario,
+                "description": res.description, "kpis": summary,
+                "goal": goal_json(res.cfg.goal, summarise(res.kpis))
+                if res.cfg.goal is not None else None,
+                "cost_nok": res.cost_nok, "respons_fte": res.respons_fte}
+
+    table = comparison_table(cmp)
+    b = cmp.baseline.cfg
+    scenarios = []
+    for res in cmp.scenarios:
+        rows = table[table["scenario"] == res.name]
+        scenarios.append({**result(res), "reference": cmp.reference_of(res).name,
+                          "paired": {r["kpi"]: {"reference_mean": r["reference_mean"],
+                                                "diff": r["diff"],
+                                                "diff_ci_low": r["diff_ci_low"],
+                                                "diff_ci_high": r["diff_ci_high"],
+                                                "unit": r["unit"]}
+                                     for r in rows.to_dict("records")}})
+    return {"command": command, "baseline": result(cmp.baseline),
+            "period": {"start": b.period.start.isoformat(), "end": b.period.end.isoformat()},
+            "replications": b.replications, "seed": b.seed,
+            "references": {n: result(r) for n, r in cmp.references.items()
+                           if r not in cmp.scenarios},
+            "scenarios": scenarios}
 
 
 def cost_table(check: pd.DataFrame) -> str:

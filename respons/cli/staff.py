@@ -1,5 +1,7 @@
 """`respons staff`: fewest operators per block for a service-level target, Erlang C vs
-simulation, with the FTE of each roster next to the published 5.7."""
+simulation, with the FTE of each roster next to the published 5.7. The quick fixed-block mode;
+`respons roster` designs rotas of real shifts. The target comes from --target/--within or the
+config's goal: there is no default."""
 
 from __future__ import annotations
 
@@ -44,9 +46,11 @@ def add_parser(sub: Any) -> None:
                    help="override one field (e.g. period.end=2020-03-01 for speed); repeatable")
     p.add_argument("--replications", type=_number(2, 100_000, True), help="override replications")
     p.add_argument("--seed", type=_number(0, 2**63, True), help="override the root seed")
-    p.add_argument("--target", type=_number(0.01, 0.9999), default=0.98,
-                   help="share of alarms to answer within --within seconds (default 0.98)")
-    p.add_argument("--within", type=_number(0.001, 1e7), help="seconds (default: target_s)")
+    p.add_argument("--target", "--goal", dest="target", type=_number(0.01, 0.9999),
+                   help="share of alarms to answer within --within seconds; required unless "
+                   "the config has a goal (no default)")
+    p.add_argument("--within", type=_number(0.001, 86400),
+                   help="answer-time limit, s; required unless the config has a goal")
     p.add_argument("--blocks", nargs="+", default=list(DEFAULT_BLOCKS), metavar="NAME=HH-HH",
                    help="hour-of-day blocks covering the day once (default: night=23-07 "
                    "day=07-15 evening=15-23)")
@@ -62,12 +66,17 @@ def add_parser(sub: Any) -> None:
 
 def cmd_staff(args: argparse.Namespace) -> int:
     """Find and print the roster per block."""
+    from respons.studies.roster_goal import resolve_goal
+
     cfg = scenario_config(args)
     blocks = parse_blocks(args.blocks)
-    within = args.within if args.within is not None else cfg.target_s
-    result = find_staffing(cfg, blocks, args.target, within, args.pool, args.max_staff,
+    target, within = resolve_goal(cfg, args.target, args.within, ("--target", "--within"))
+    if within != cfg.target_s:  # the KPIs and the criterion use one limit
+        cfg = ScenarioConfig.model_validate({**cfg.model_dump(), "target_s": within,
+                                             "goal": None})
+    result = find_staffing(cfg, blocks, target, within, args.pool, args.max_staff,
                            args.jobs, report=_report(blocks))
-    print(format_result(cfg, result, args.target, within, args.shrinkage))
+    print(format_result(cfg, result, target, within, args.shrinkage))
     return 0
 
 
@@ -95,15 +104,16 @@ def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, withi
         f"{cfg.period.start} to {cfg.period.end}, {cfg.replications} replications, seed "
         f"{cfg.seed}; other pools as configured (their backup help counts)",
         "",
-        f"{'block':<10}{'hours':<7}{'busiest h':>10}{'AHT':>8}{'Erlang C':>10}{'simulated':>11}"
+        f"{'block':<10}{'hours':<7}{'alarms':>9}{'AHT':>8}{'Erlang C':>10}{'simulated':>11}"
         f"  {'within target, simulated roster (95 % CI)':<42}{'Erlang C roster':>18}",
     ]
     for i, (b, load) in enumerate(zip(res.blocks, res.loads, strict=True)):
         ci = f"{_pct(best.mean[i])} [{_pct(best.low[i])}, {_pct(best.high[i])}]"
+        erl_cell = (f"{_pct(erl.mean[i])} (Erlang {_pct(load.erlang_share)})" if erl
+                    else f"Erlang {_pct(load.erlang_share)}")
         lines.append(
-            f"{b.name:<10}{b!s:<7}{load.peak_per_hour:>8.1f}/h{load.aht_s:>7.0f}s"
-            f"{load.erlang:>10}{res.staff[i]:>11}  {ci:<42}"
-            f"{_pct(erl.mean[i]) if erl else 'not simulated':>18}")
+            f"{b.name:<10}{b!s:<7}{load.per_hour:>7.1f}/h{load.aht_s:>7.0f}s"
+            f"{load.erlang:>10}{res.staff[i]:>11}  {ci:<42}{erl_cell:>18}")
     per_fte = cfg.fte_hours_per_week
     rows = [("simulated roster", res.weekly_hours(res.staff)),
             ("Erlang C only", res.weekly_hours(res.erlang))]
@@ -117,5 +127,8 @@ def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, withi
     leads = sum(weekly_hours(p) for p in cfg.pools if p.role == Role.lead)
     lines.append(f"  published 2020: {PUBLISHED_FTE} FTE for the answer service, incl. 1 FTE "
                  f"professional lead (configured lead roster: {leads / per_fte:.2f} FTE)")
+    lines.append("Erlang C: the fewest per block whose expected share of the block's alarms "
+                 "answered in time (all its hours in the period; other work queued behind "
+                 "alarms; no backup pools) reaches the target.")
     lines.append(f"\n{len(res.evaluations)} roster(s) simulated")
     return "\n".join(lines)

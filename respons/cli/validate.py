@@ -8,6 +8,8 @@ import datetime as dt
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from respons.config import yamlio
 from respons.config.loading import load_config, validate
 from respons.errors import UserError
@@ -22,23 +24,42 @@ from respons.runs.rundir import (
 from respons.studies import calibrate as cal
 from respons.studies.sensitivity import markdown as sens_markdown
 from respons.studies.sensitivity import sensitivity
-from respons.studies.validation import YEARS, YearResult, markdown, simulate_year, table
+from respons.studies.validation import (
+    FITTED_COLUMNS,
+    YEARS,
+    YearResult,
+    exit_code,
+    fitted_markdown,
+    fitted_ranges,
+    markdown,
+    range_problems,
+    simulate_year,
+    table,
+    verdict,
+)
 
 PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("validate", help="simulate 2019 and 2020 and compare with the "
-                       "published figures (exit 1 if any is outside its band)")
+                       "published figures, fitted and predicted (exit 1 if any is outside its "
+                       "band)")
     v.add_argument("--replications", type=int, help="replications per year (default: config)")
     v.add_argument("--configs", type=Path, help="directory with vaernes-2019.yaml and "
                    "vaernes-2020.yaml (default: the embedded copies of configs/)")
     v.add_argument("--out", type=Path, help="run directory (must be new/empty)")
     v.set_defaults(func=cmd_validate)
-    c = sub.add_parser("calibrate", help="fit the free inputs of configs/vaernes-2019.yaml and "
-                       "vaernes-2020.yaml to the published figures and write them back")
-    c.add_argument("--configs", type=Path, default=Path("configs"),
-                   help="directory holding the year configs (default: configs)")
+    c = sub.add_parser("calibrate", help="fit the free inputs of the year configs "
+                       "(vaernes-2019.yaml, vaernes-2020.yaml) to the published figures and "
+                       "write them into --configs DIR")
+    c.add_argument("--configs", type=Path, metavar="DIR",
+                   help="directory the fitted vaernes-2019.yaml and vaernes-2020.yaml are "
+                   "written to (read from there too; missing ones start from the built-in "
+                   "copies); required unless --update-builtin")
+    c.add_argument("--update-builtin", action="store_true",
+                   help="fit and rewrite the built-in copies inside the package "
+                   "(respons/data, which configs/ links to): for maintainers")
     c.add_argument("--replications", type=int, default=8,
                    help="replications per simulated evaluation (default 8)")
     c.set_defaults(func=cmd_calibrate)
@@ -47,6 +68,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--config", type=Path, help="scenario (default: the 2020 baseline)")
     s.add_argument("--replications", type=int, help="replications per variant")
     s.add_argument("--change", type=float, default=0.25, help="relative change (default 0.25)")
+    s.add_argument("--ranges", action="store_true", help="instead of ±change on five inputs, "
+                   "move every ranged input of the config (`assumptions:`) to the low and the "
+                   "high end of its range, one at a time")
     s.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE")
     s.set_defaults(func=cmd_sensitivity)
     _add_log_parser(sub)
@@ -86,22 +110,58 @@ def cmd_validate(args: argparse.Namespace) -> int:
             results.append(YearResult(year, cfg, res))
         df = table(results)
         df.to_csv(work / "validation.csv", index=False)
-        md = markdown(df)
+        fitted = [r for cfg in cfgs.values() for r in fitted_ranges(cfg)]
+        pd.DataFrame(fitted, columns=list(FITTED_COLUMNS)).to_csv(work / "fitted-inputs.csv",
+                                                                  index=False)
+        notes = range_problems(cfgs)
+        md = "\n".join([
+            markdown(df), *verdict(df), "",
+            "Fitted inputs next to the plausible range the sources allow:", "",
+            fitted_markdown(fitted),
+            *(["Assumed inputs outside their documented range:", *notes, ""] if notes else []),
+        ])
         write_text(work / "validation.md", md)
         finish_metadata(work, meta, time.perf_counter() - t0)
     print(md)
-    inside = bool(df["inside"].all())
-    print("every figure is inside its band" if inside else
-           f"{int((~df['inside']).sum())} figure(s) outside their band")
     print(f"run directory: {final}")
-    return 0 if inside else 1
+    return exit_code(df)
+
+
+def calibration_dir(configs: Path | None, update_builtin: bool) -> Path:
+    """Where `calibrate` reads and writes: --configs DIR, or the package data with
+    --update-builtin. The built-in copy (respons/data, also reached through the configs/
+    link) is only ever written with --update-builtin."""
+    builtin = PACKAGE_DATA.resolve()
+    if configs is None:
+        if update_builtin:
+            return PACKAGE_DATA
+        raise UserError("calibrate: give --configs DIR, the directory the fitted year configs "
+                        "are written to (it may be new: missing files start from the built-in "
+                        "copies); only --update-builtin rewrites the built-in copies in "
+                        f"{builtin}.")
+    if configs.exists() and not configs.is_dir():
+        raise UserError(f"calibrate: --configs {configs} is not a directory.")
+    inside = configs.resolve() == builtin
+    if inside and not update_builtin:
+        raise UserError(f"calibrate: --configs {configs} is the package's built-in copy "
+                        f"({builtin}; configs/ links to it): add --update-builtin to rewrite "
+                        "it, or give another directory.")
+    if update_builtin and not inside:
+        raise UserError(f"calibrate: --update-builtin rewrites the built-in copies in "
+                        f"{builtin}, but --configs names {configs}; give one of them.")
+    return configs
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.replications < 2:
         raise UserError(f"--replications must be at least 2, got {args.replications}.")
-    paths = {y: _year_path(args.configs, y) for y in YEARS}
-    data = {y: yamlio.load(p) for y, p in paths.items()}
+    folder = calibration_dir(args.configs, args.update_builtin)
+    paths = {y: folder / f"vaernes-{y}.yaml" for y in YEARS}
+    sources = {y: p if p.is_file() else PACKAGE_DATA / p.name for y, p in paths.items()}
+    for y, src in sources.items():
+        if src != paths[y]:
+            print(f"{paths[y]} does not exist: starting from the built-in {src.name}")
+    data = {y: yamlio.load(src) for y, src in sources.items()}
 
     def check(d: dict) -> object:
         return validate(dict(d), "calibration candidate")
@@ -109,12 +169,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     today = dt.date.today()
     fit20 = cal.calibrate_2020(data[2020], args.replications, check)
     fit19 = cal.calibrate_2019(data[2019], data[2020], check)
+    texts, cfgs = {}, {}
     for year, fit in ((2020, fit20), (2019, fit19)):
         data[year]["calibration_note"] = cal.note(fit, today)
-        validate(dict(data[year]), str(paths[year]))
-        text = yamlio.dumps(data[year])
-        write_text(paths[year], text)
+        cfgs[year] = validate(dict(data[year]), str(paths[year]))
+        texts[year] = yamlio.dumps(data[year])
+    folder.mkdir(parents=True, exist_ok=True)  # only once both fits are done
+    fitted = []
+    for year, fit in ((2020, fit20), (2019, fit19)):
+        write_text(paths[year], texts[year])
         print(f"{paths[year]}: " + ", ".join(f"{k}={v}" for k, v in fit.values.items()))
+        fitted += fitted_ranges(cfgs[year])
+    if fitted:
+        print("\nFitted inputs next to the plausible range the sources allow:\n")
+        print(fitted_markdown(fitted), end="")
     return 0
 
 
@@ -127,7 +195,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             raise UserError(f"--replications must be at least 1, got {args.replications}.")
         overrides.append(f"replications={args.replications}")
     cfg = load_config(args.config, overrides)
-    print(sens_markdown(sensitivity(cfg, args.change)))
+    if args.ranges:
+        from respons.studies.sensitivity import range_sensitivity
+        from respons.studies.uncertainty import check
+
+        check(cfg)
+        print(sens_markdown(range_sensitivity(cfg)))
+    else:
+        print(sens_markdown(sensitivity(cfg, args.change)))
     return 0
 
 

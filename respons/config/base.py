@@ -75,11 +75,20 @@ def local_time(value: dt.datetime) -> dt.datetime:
 
 
 class Category(StrEnum):
-    """What stream an event belongs to; decides which pools may answer it."""
+    """What stream an event belongs to; decides which pools may answer it. The first three are
+    inbound contacts (calls and alerts); the others are tasks: work that is not an inbound call
+    (a nurse's call-back, a patient at the legevakt desk, IT work, a home-care visit)."""
 
     alarm = "alarm"
     technical = "technical"
     legevakt = "legevakt"
+    callback = "callback"
+    walk_in = "walk_in"
+    it_work = "it_work"
+    visit = "visit"
+
+
+INBOUND = (Category.alarm, Category.technical, Category.legevakt)
 
 
 OUTCOMES = ("resolved_by_operator", "homecare", "emergency", "it_technical")

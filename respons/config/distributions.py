@@ -140,15 +140,71 @@ class Empirical(_Dist):
         return float(v.mean() if p is None else (v * p).sum())
 
 
-Distribution = Annotated[
-    Deterministic | Exponential | Lognormal | Gamma | Empirical, Field(discriminator="kind")
-]
+class Triangular(_Dist):
+    """Triangular between `low_s` and `high_s` with its peak at `mode_s` (a planner's
+    "at least, usually, at most")."""
+
+    kind: Literal["triangular"] = "triangular"
+    low_s: float = Field(ge=0, description="Smallest value, seconds.")
+    mode_s: float = Field(ge=0, description="Most likely value, seconds.")
+    high_s: float = Field(ge=0, description="Largest value, seconds.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not all(math.isfinite(v) for v in (self.low_s, self.mode_s, self.high_s)):
+            raise ValueError("low_s, mode_s and high_s must be finite")
+        if not self.low_s <= self.mode_s <= self.high_s or self.low_s == self.high_s:
+            raise ValueError(f"need low_s <= mode_s <= high_s and low_s < high_s, got "
+                             f"{self.low_s:g}, {self.mode_s:g}, {self.high_s:g}")
+        return self
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.triangular(self.low_s, self.mode_s, self.high_s, n)
+
+    @property
+    def mean(self) -> float:
+        return (self.low_s + self.mode_s + self.high_s) / 3.0
 
 
-def scaled(dist: Deterministic | Exponential | Lognormal | Gamma | Empirical, factor: float):
+class Uniform(_Dist):
+    """Uniform between `low_s` and `high_s`."""
+
+    kind: Literal["uniform"] = "uniform"
+    low_s: float = Field(ge=0, description="Smallest value, seconds.")
+    high_s: float = Field(ge=0, description="Largest value, seconds.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        if not (math.isfinite(self.low_s) and math.isfinite(self.high_s)):
+            raise ValueError("low_s and high_s must be finite")
+        if not self.low_s < self.high_s:
+            raise ValueError(f"need low_s < high_s, got {self.low_s:g} and {self.high_s:g} "
+                             "(use a deterministic distribution for one value)")
+        return self
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(self.low_s, self.high_s, n)
+
+    @property
+    def mean(self) -> float:
+        return (self.low_s + self.high_s) / 2.0
+
+
+AnyDistribution = Deterministic | Exponential | Lognormal | Gamma | Empirical | Triangular | Uniform
+Distribution = Annotated[AnyDistribution, Field(discriminator="kind")]
+
+
+def scaled(dist: AnyDistribution, factor: float):
     """The same distribution with every value multiplied by `factor` (shape kept)."""
     if isinstance(dist, Deterministic):
         return dist.model_copy(update={"value": dist.value * factor})
+    if isinstance(dist, Triangular):
+        return dist.model_copy(update={"low_s": dist.low_s * factor,
+                                       "mode_s": dist.mode_s * factor,
+                                       "high_s": dist.high_s * factor})
+    if isinstance(dist, Uniform):
+        return dist.model_copy(update={"low_s": dist.low_s * factor,
+                                       "high_s": dist.high_s * factor})
     if isinstance(dist, Lognormal):
         return dist.model_copy(update={"mean_s": dist.mean_s * factor, "sd_s": dist.sd_s * factor})
     if isinstance(dist, Exponential | Gamma):

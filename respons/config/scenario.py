@@ -7,12 +7,15 @@ simulation clock is seconds since `period.start` 00:00.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from respons.config.assumptions import Assumption
 from respons.config.base import (
+    INBOUND,
     OUTCOMES,
     WEEKDAYS,
     Category,
@@ -31,9 +34,10 @@ from respons.config.staff import (
 )
 
 __all__ = [
-    "OUTCOMES", "WEEKDAYS", "BackupRule", "Burst", "Category", "CostService", "Costs",
-    "EventKind", "Goal", "HomeCare", "Municipality", "Outcomes", "Period", "Pool", "Profile",
-    "Rate", "RateBasis", "Role", "ScenarioConfig", "Service", "Shift", "Unanswered",
+    "INBOUND", "OUTCOMES", "TASK_HOME", "WEEKDAYS", "Assumption", "BackupRule", "Burst",
+    "Category", "CostService", "Costs", "EventKind", "FollowUp", "Goal", "HomeCare",
+    "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate", "RateBasis", "Role",
+    "ScenarioConfig", "Service", "Shift", "Unanswered",
 ]
 
 #: Bounds of profile weights: relative values, so any scale works, but rescaling to mean 1
@@ -44,6 +48,11 @@ MAX_POPULATION = 100_000_000
 #: The longest storm, and the longest time to finish waiting work after the period: a year.
 MAX_DAYS = 366
 
+# The inbound category whose municipalities a task category comes from when a kind names
+# none (walk-ins and call-backs at the legevakt, IT work for technical-service members,
+# visits for alarm members).
+TASK_HOME = {Category.callback: Category.legevakt, Category.walk_in: Category.legevakt,
+             Category.it_work: Category.technical, Category.visit: Category.alarm}
 
 class Profile(_Model):
     """Relative arrival intensity by hour of day and weekday; each is rescaled to mean 1."""
@@ -107,12 +116,20 @@ class Municipality(_Model):
         "member buying the IT-technical service alone; 'legevakt' for legevakt members).",
     )
     homecare: HomeCare = Field(default_factory=HomeCare, description="Home-care response.")
+    alarm_users: float | None = Field(
+        default=None, ge=0,
+        description="Safety-alarm users (a planning figure, for rates `per_user` and "
+        "`per_device`; growth scenarios may scale it).")
+    devices_per_user: float = Field(
+        default=1.0, gt=0, description="Devices (alarm unit and sensors) per alarm user.")
 
 
 class RateBasis(StrEnum):
     per_1000_inhabitants = "per_1000_inhabitants"
     per_80plus = "per_80plus"
     per_municipality = "per_municipality"
+    per_user = "per_user"
+    per_device = "per_device"
 
 
 class Rate(_Model):
@@ -141,19 +158,64 @@ class Outcomes(_Model):
         return tuple(getattr(self, k) for k in OUTCOMES)
 
 
+
+class FollowUp(_Model):
+    """Work that an answered contact (or task) creates: a task of another kind that arrives
+    `delay` after the parent's handling ends. Whether it happens, which kind and its delay are
+    drawn when the parent is generated, from a stream of their own (common random numbers)."""
+
+    when: Literal["answered", "resolved_by_operator", "homecare", "emergency",
+                  "it_technical"] = Field(
+        default="answered",
+        description="The parent's outcome that triggers it; 'answered' = any answered parent "
+        "(named `when`, not `on`, which YAML reads as true).")
+    probability: float = Field(default=1.0, gt=0, le=1,
+                               description="Probability it follows a triggering parent.")
+    kind: str | dict[str, float] = Field(
+        description="The follow-up's event kind, or alternatives {kind: probability} (summing "
+        "to 1; e.g. a remote fix or a site visit).")
+    delay: Distribution = Field(
+        default=Deterministic(value=0.0),
+        description="From the end of the parent's handling to the follow-up arriving, seconds.")
+
+    @field_validator("kind")
+    @classmethod
+    def _alternatives(cls, v: str | dict[str, float]) -> str | dict[str, float]:
+        if isinstance(v, dict):
+            if not v:
+                raise ValueError("give at least one kind")
+            if any(not math.isfinite(p) or p < 0 for p in v.values()):
+                raise ValueError("probabilities of the alternatives must be finite and >= 0")
+            if abs(sum(v.values()) - 1.0) > 1e-9:
+                raise ValueError(f"probabilities of the alternatives must sum to 1, got "
+                                 f"{sum(v.values()):.6g}")
+        return v
+
+    @property
+    def kinds(self) -> dict[str, float]:
+        """The alternatives as {kind: probability}."""
+        return {self.kind: 1.0} if isinstance(self.kind, str) else dict(self.kind)
+
+
 class EventKind(_Model):
-    """A kind of incoming contact: its stream, urgency, handling and outcome."""
+    """A kind of contact or task: its stream, urgency, handling and outcome. A kind without a
+    `rate` arrives only as a follow-up of another kind."""
 
     name: str = Field(min_length=1, description="Name, unique (e.g. 'button', 'battery').")
-    category: Category = Field(description="alarm, technical or legevakt.")
+    category: Category = Field(description="alarm, technical or legevakt (inbound contacts); "
+                               "callback, walk_in, it_work or visit (tasks).")
     priority: int = Field(ge=0, le=9, description="0 = most urgent; queue is priority then FCFS.")
-    rate: Rate = Field(description="Yearly arrival rate per municipality.")
+    rate: Rate | None = Field(
+        default=None, description="Yearly arrival rate per municipality; null = arrives only as "
+        "a follow-up.")
     municipalities: list[str] | None = Field(
         default=None,
         description="Municipalities that generate it; null = all whose `services` include "
-        "this kind's category.",
+        "this kind's category (for a task category: its home category, e.g. legevakt for "
+        "walk-ins and call-backs, technical for IT work, alarm for visits).",
     )
-    profile: str = Field(description="Name of the hour x weekday profile in `profiles`.")
+    profile: str | None = Field(default=None, description="Name of the hour x weekday profile "
+                                "in `profiles` (needed with a `rate`).")
     talk: Distribution = Field(description="Talk (handling) time, seconds.")
     wrap_up: Distribution = Field(
         default=Deterministic(value=0.0), description="After-call work, seconds."
@@ -163,6 +225,24 @@ class EventKind(_Model):
         default=Deterministic(value=0.0),
         description="Extra operator time when forwarded (home care, emergency, IT), seconds.",
     )
+    follow_ups: list[FollowUp] = Field(
+        default=[], description="Tasks an answered one creates (IT work order, home-care visit, "
+        "nurse call-back).")
+    deadline_s: float | None = Field(
+        default=None, gt=0,
+        description="Should be done within this time of the origin's arrival (the contact that "
+        "started the chain, or the task itself), seconds; null = no deadline.")
+    travel: Distribution | Literal["municipality"] | None = Field(
+        default=None,
+        description="One-way travel to the site, seconds; the worker is busy travelling there, "
+        "`talk` + `wrap_up` on site, and back. 'municipality' = the municipality's "
+        "`homecare.travel`; null = no travel.")
+
+    @model_validator(mode="after")
+    def _arrives(self) -> EventKind:
+        if self.rate is not None and self.profile is None:
+            raise ValueError("profile: missing; a kind with a `rate` needs an arrival profile")
+        return self
 
 
 class Unanswered(_Model):
@@ -274,6 +354,10 @@ class ScenarioConfig(_Model):
     goal: Goal | None = Field(
         default=None, description="The answer goal the verdict is judged on (optional; no "
         "default).")
+    lang: Literal["en", "nb"] | None = Field(
+        default=None, description="Language of the terminal tables and the report: en or nb "
+        "(Norwegian bokmål); null = the LANG environment variable (nb for Norwegian locales), "
+        "`--lang` overrides.")
     drain_days: float = Field(
         default=7.0, ge=0, le=MAX_DAYS,
         description="Days after the period to finish work still waiting."
@@ -291,9 +375,17 @@ class ScenarioConfig(_Model):
     )
     costs: Costs | None = Field(default=None, description="Optional cost parameters.")
     bursts: list[Burst] = Field(default=[], description="Storms of contacts (optional).")
+    help_target_s: float = Field(
+        default=1800.0, gt=0,
+        description="Home-care help should arrive within this time after the operator's "
+        "forwarding call ends, seconds (help_arrival_within_target_share); 30 min is a "
+        "published municipal target (Bodø, external-facts.md).")
     calibration_note: str = Field(
         default="", description="When and how fitted values were fitted (set by `calibrate`)."
     )
+    assumptions: list[Assumption] = Field(
+        default=[], description="Plausible ranges of the assumed (and fitted) inputs, each naming "
+        "a value by its `--set` path (respons/config/assumptions.py).")
 
     @model_validator(mode="before")
     @classmethod
@@ -323,7 +415,7 @@ class ScenarioConfig(_Model):
         names = {m.name for m in self.municipalities}
         by_name = {m.name: m for m in self.municipalities}
         for i, k in enumerate(self.event_kinds):
-            if k.profile not in self.profiles:
+            if k.profile is not None and k.profile not in self.profiles:
                 raise ValueError(
                     f"event_kinds.{i}.profile: unknown profile '{k.profile}'; "
                     f"allowed: {sorted(self.profiles)}"
@@ -334,13 +426,22 @@ class ScenarioConfig(_Model):
                         f"event_kinds.{i}.municipalities.{j}: unknown municipality '{m}'; "
                         f"allowed: {sorted(names)}"
                     )
-            if k.rate.basis == RateBasis.per_80plus:
+            basis = k.rate.basis if k.rate is not None else None
+            if basis == RateBasis.per_80plus:
                 for m in self.kind_municipalities(k):
                     if by_name[m].population_80plus is None:
                         raise ValueError(
                             f"event_kinds.{i}.rate.basis: per_80plus needs population_80plus "
                             f"for municipality '{m}'"
                         )
+            if basis in (RateBasis.per_user, RateBasis.per_device):
+                for m in self.kind_municipalities(k):
+                    if by_name[m].alarm_users is None:
+                        raise ValueError(
+                            f"event_kinds.{i}.rate.basis: {basis.value} needs alarm_users "
+                            f"for municipality '{m}'"
+                        )
+        self._check_follow_ups()
         self._check_bursts(names)
         self._check_costs()
         served = {s.category for p in self.pools for s in p.serves}
@@ -353,6 +454,90 @@ class ScenarioConfig(_Model):
             if not any(s.category == cat and s.rule == BackupRule.primary
                        for p in self.pools for s in p.serves):
                 raise ValueError(f"pools: no pool serves category '{cat.value}' as primary")
+        self._check_scopes(names)
+        return self
+
+    def _check_follow_ups(self) -> None:
+        kinds = {k.name: k for k in self.event_kinds}
+        targets: set[str] = set()
+        for i, k in enumerate(self.event_kinds):
+            for j, f in enumerate(k.follow_ups):
+                for name in f.kinds:
+                    if name not in kinds:
+                        raise ValueError(f"event_kinds.{i}.follow_ups.{j}.kind: unknown event "
+                                         f"kind '{name}'; allowed: {sorted(kinds)}")
+                    targets.add(name)
+        for i, k in enumerate(self.event_kinds):
+            if k.rate is None and k.name not in targets:
+                raise ValueError(f"event_kinds.{i}.rate: missing; a kind without a rate must "
+                                 "be the follow-up of another kind")
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+        def visit(name: str, path: list[str]) -> None:
+            state[name] = 1
+            for f in kinds[name].follow_ups:
+                for child in f.kinds:
+                    if state.get(child) == 1:
+                        i = next(n for n, k in enumerate(self.event_kinds) if k.name == name)
+                        ring = [*path, name]
+                        ring = [*ring[ring.index(child):], child]
+                        raise ValueError(f"event_kinds.{i}.follow_ups: a cycle of follow-ups "
+                                         f"({' -> '.join(ring)}); a follow-up may not lead "
+                                         "back to its own kind")
+                    if state.get(child) is None:
+                        visit(child, [*path, name])
+            state[name] = 2
+
+        for name in kinds:
+            if name not in state:
+                visit(name, [])
+
+    def _check_scopes(self, names: set[str]) -> None:
+        """Scoped services name known municipalities, and every (category, municipality) that
+        can occur has a primary pool serving it."""
+        for p, pool in enumerate(self.pools):
+            for s, svc in enumerate(pool.serves):
+                for j, m in enumerate(svc.municipalities or []):
+                    if m not in names:
+                        raise ValueError(f"pools.{p}.serves.{s}.municipalities.{j}: unknown "
+                                         f"municipality '{m}'; allowed: {sorted(names)}")
+        for i, k in enumerate(self.event_kinds):
+            for m in sorted(self.kind_origins(k)):
+                if not any(s.category == k.category and s.rule == BackupRule.primary
+                           and (s.municipalities is None or m in s.municipalities)
+                           for p in self.pools for s in p.serves):
+                    raise ValueError(
+                        f"event_kinds.{i}: no pool serves '{k.category.value}' from "
+                        f"municipality '{m}' as primary (check `municipalities` of the pools' "
+                        "services)")
+
+    def kind_origins(self, kind: EventKind) -> set[str]:
+        """Municipalities whose contacts or tasks of `kind` can occur: its own arrivals,
+        storms of it, and follow-ups of the kinds that create it."""
+        out: set[str] = set()
+        seen: set[str] = set()
+        todo = [kind.name]
+        by_name = {k.name: k for k in self.event_kinds}
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            k = by_name[name]
+            if k.rate is not None:
+                out.update(self.kind_municipalities(k))
+            out.update(m for b in self.bursts if b.kind == name
+                       for m in self.burst_municipalities(b))
+            todo += [p.name for p in self.event_kinds
+                     if any(name in f.kinds for f in p.follow_ups)]
+        return out
+
+    @model_validator(mode="after")
+    def _assumptions(self) -> ScenarioConfig:
+        # names only: whether each path exists and holds a value inside its range is checked
+        # where the ranges are used (respons.config.assumptions.problems), so a what-if
+        # beyond a documented range still simulates
+        _unique([a.name for a in self.assumptions], "assumptions", "name")
         return self
 
     def _check_bursts(self, names: set[str]) -> None:
@@ -398,10 +583,12 @@ class ScenarioConfig(_Model):
         return self.kind_municipalities(kind)
 
     def kind_municipalities(self, kind: EventKind) -> list[str]:
-        """Municipalities that generate `kind` (all sending its category when unspecified)."""
+        """Municipalities that generate `kind` (all sending its category, or for a task its
+        home category in TASK_HOME, when unspecified)."""
         if kind.municipalities is not None:
             return list(kind.municipalities)
-        return [m.name for m in self.municipalities if kind.category in m.services]
+        cat = TASK_HOME.get(kind.category, kind.category)
+        return [m.name for m in self.municipalities if cat in m.services]
 
 
 def _real(x: object) -> bool:

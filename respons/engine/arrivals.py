@@ -38,25 +38,44 @@ def ramp(municipality: Municipality, start: dt.date, hours: int) -> np.ndarray:
 
 
 def yearly_rate(kind: EventKind, municipality: Municipality) -> float:
-    """Mean arrivals per year at full volume for this municipality."""
+    """Mean arrivals per year at full volume for this municipality (0 for a kind that arrives
+    only as a follow-up)."""
+    if kind.rate is None:
+        return 0.0
     basis = kind.rate.basis
     if basis == RateBasis.per_1000_inhabitants:
         return kind.rate.per_year * municipality.population / 1000.0
     if basis == RateBasis.per_80plus:
         return kind.rate.per_year * float(municipality.population_80plus or 0)
+    if basis == RateBasis.per_user:
+        return kind.rate.per_year * float(municipality.alarm_users or 0)
+    if basis == RateBasis.per_device:
+        return kind.rate.per_year * float(municipality.alarm_users or 0) \
+            * municipality.devices_per_user
     return kind.rate.per_year
 
 
 def intensity(
-    cfg: ScenarioConfig, kind: EventKind, municipality: Municipality
+    cfg: ScenarioConfig, kind: EventKind, municipality: Municipality,
+    cache: dict | None = None,
 ) -> np.ndarray:
-    """Expected arrivals in each hour of the period."""
+    """Expected arrivals in each hour of the period (zeros for a follow-up-only kind).
+    `cache` (a dict kept by the caller) keeps the profile weights and ramps between calls."""
     hours = cfg.period.days * 24
+    if kind.rate is None or kind.profile is None:
+        return np.zeros(hours)
     per_hour = yearly_rate(kind, municipality) / (365.0 * 24.0)
     start = cfg.period.start
-    return per_hour * hourly_weights(cfg.profiles[kind.profile], start, hours) * ramp(
-        municipality, start, hours
-    )
+    if cache is None:
+        cache = {}
+    weights = cache.get(("profile", kind.profile))
+    if weights is None:
+        weights = cache[("profile", kind.profile)] = hourly_weights(
+            cfg.profiles[kind.profile], start, hours)
+    share = cache.get(("ramp", municipality.name))
+    if share is None:
+        share = cache[("ramp", municipality.name)] = ramp(municipality, start, hours)
+    return per_hour * weights * share
 
 
 def expected_count(cfg: ScenarioConfig, kind: EventKind, municipality: Municipality) -> float:

@@ -23,24 +23,42 @@ FORWARDED = np.array([o != "resolved_by_operator" for o in OUTCOMES])
 
 @dataclass(frozen=True)
 class Contacts:
-    """All contacts of a replication; index i is the contact's id (arrival order)."""
+    """All contacts and tasks of a replication.
 
-    arrival: np.ndarray  # float64, s
+    Rows [0, own) arrive by their own rate (contacts, walk-ins, planned work), sorted by
+    arrival; index i is the contact's id. Rows from `own` on are follow-up candidates: each
+    arrives `delay` after its `parent`'s handling ends, if the parent is answered (its arrival
+    is nan until then). Without follow-ups the optional arrays are None.
+    """
+
+    arrival: np.ndarray  # float64, s (nan for follow-up candidates)
     kind: np.ndarray  # int16 index into cfg.event_kinds
     municipality: np.ndarray  # int16 index into cfg.municipalities
     category: np.ndarray  # int8 index into CATEGORIES
     priority: np.ndarray  # int8
-    service: np.ndarray  # float64 operator time: talk + wrap-up (+ forward extra), s
+    service: np.ndarray  # float64 handling time: talk + wrap-up (+ forward extra), s
     outcome: np.ndarray  # int8 index into OUTCOMES, used if answered
     patience: np.ndarray  # float64, s; inf = waits for ever
+    parent: np.ndarray | None = None  # int64 row of the parent, -1 for own arrivals
+    delay: np.ndarray | None = None  # float64 s from the parent's end to arrival
+    travel: np.ndarray | None = None  # float64 one-way travel, s (0 = none)
+    deadline: np.ndarray | None = None  # float64 absolute deadline, s (nan = none)
 
     def __len__(self) -> int:
         return int(self.arrival.size)
 
+    @property
+    def own(self) -> int:
+        """Number of rows arriving by their own rate (the rest are follow-up candidates)."""
+        if self.parent is None:
+            return len(self)
+        return int(np.count_nonzero(self.parent < 0))
+
 
 def _attributes(cfg: ScenarioConfig, k: int, t: np.ndarray, munis: np.ndarray,
                 rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Talk, wrap-up, outcome, forwarding time and patience for contacts of kind k at times t."""
+    """Talk, wrap-up, outcome, forwarding time, patience and travel for contacts of kind k at
+    times t (travel drawn last, and only for kinds that travel, so other draws stay put)."""
     kind = cfg.event_kinds[k]
     n = t.size
     talk = kind.talk.sample(rng, n)
@@ -55,32 +73,47 @@ def _attributes(cfg: ScenarioConfig, k: int, t: np.ndarray, munis: np.ndarray,
         patience = unanswered.patience.sample(rng, n)
     else:
         patience = np.full(n, np.inf)
+    travel = np.zeros(n)
+    if kind.travel == "municipality":
+        for m in np.unique(munis).tolist():
+            at = munis == m
+            travel[at] = cfg.municipalities[m].homecare.travel.sample(rng, int(at.sum()))
+    elif kind.travel is not None:
+        travel = kind.travel.sample(rng, n)
     return (t, np.full(n, k), munis, np.full(n, CAT_CODE[kind.category]),
-            np.full(n, kind.priority), service, outcome, patience)
+            np.full(n, kind.priority), service, outcome, patience, travel)
 
 
 def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
-    """Generate the replication's contacts from the config and its named streams."""
+    """Generate the replication's contacts (and follow-up candidates) from the config and its
+    named streams."""
     muni_index = {m.name: i for i, m in enumerate(cfg.municipalities)}
     parts: list[tuple[np.ndarray, ...]] = []
+    names: list[str] = []  # the stream name of each part: kind/municipality or burst/name
+    cache: dict = {}
     for k, kind in enumerate(cfg.event_kinds):
+        if kind.rate is None:
+            continue
         for name in cfg.kind_municipalities(kind):
             m = muni_index[name]
-            lam = intensity(cfg, kind, cfg.municipalities[m])
+            lam = intensity(cfg, kind, cfg.municipalities[m], cache)
             t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"))
             if t.size:
                 rng = streams.get(f"attributes/{kind.name}/{name}")
                 parts.append(_attributes(cfg, k, t, np.full(t.size, m), rng))
+                names.append(f"{kind.name}/{name}")
     kind_index = {kind.name: k for k, kind in enumerate(cfg.event_kinds)}
     for burst in cfg.bursts:
         rng = streams.get(f"burst/{burst.name}")
-        names = cfg.burst_municipalities(burst)
-        weights = np.array([cfg.municipalities[muni_index[n]].population for n in names], float)
+        bnames = cfg.burst_municipalities(burst)
+        weights = np.array([cfg.municipalities[muni_index[n]].population for n in bnames], float)
         p = weights / weights.sum() if weights.sum() > 0 else None
         t0 = (burst.start - dt.datetime.combine(cfg.period.start, dt.time())).total_seconds()
         t = np.sort(t0 + rng.random(burst.count) * burst.duration_s)
-        munis = np.array([muni_index[n] for n in names])[rng.choice(len(names), burst.count, p=p)]
+        munis = np.array([muni_index[n] for n in bnames])[rng.choice(len(bnames), burst.count,
+                                                                     p=p)]
         parts.append(_attributes(cfg, kind_index[burst.kind], t, munis, rng))
+        names.append(f"burst/{burst.name}")
     if not parts:
         empty = np.empty(0)
         return Contacts(empty, empty.astype(np.int16), empty.astype(np.int16),
@@ -89,8 +122,8 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
     cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
     # Stable sort on time, ties broken by (kind, municipality) order: deterministic.
     order = np.argsort(cols[0], kind="stable")
-    arrival, kind_, muni, cat, prio, service, outcome, patience = (c[order] for c in cols)
-    return Contacts(
+    arrival, kind_, muni, cat, prio, service, outcome, patience, travel = (c[order] for c in cols)
+    own = Contacts(
         arrival=arrival,
         kind=kind_.astype(np.int16),
         municipality=muni.astype(np.int16),
@@ -99,4 +132,88 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
         service=service,
         outcome=outcome.astype(np.int8),
         patience=patience,
+    )
+    tasks = any(k.travel is not None or k.deadline_s is not None or k.follow_ups
+                for k in cfg.event_kinds)
+    if not tasks:
+        return own
+    part = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])[order]
+    by_part = np.argsort(part, kind="stable")  # rows of each part, in arrival order
+    bounds = np.searchsorted(part[by_part], np.arange(len(parts) + 1))
+    firsts = [int(p[1][0]) for p in parts]  # each part is one kind
+    groups = [(names[g], firsts[g], by_part[bounds[g]:bounds[g + 1]])
+              for g in range(len(parts)) if cfg.event_kinds[firsts[g]].follow_ups]
+    return follow_ups(cfg, streams, own, travel, groups)
+
+
+def follow_ups(cfg: ScenarioConfig, streams: Streams, own: Contacts, travel: np.ndarray,
+               groups: list[tuple[str, int, np.ndarray]]) -> Contacts:
+    """Add the follow-up candidates of `own` (and of those, level by level) as rows after it.
+
+    Each group of rows (one stream name, one kind) draws, per follow-up j of its kind and from
+    the stream `followups/<group>/<j>`, whether each row triggers it, which kind follows, its
+    delay and the follow-up's attributes: the same whatever the staffing does.
+    """
+    kinds = cfg.event_kinds
+    kind_index = {k.name: i for i, k in enumerate(kinds)}
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in (
+        "kind", "municipality", "category", "priority", "service", "outcome", "patience",
+        "travel", "parent", "delay", "origin")}
+    n = len(own)
+    origin = own.arrival
+    outcome, municipality = own.outcome, own.municipality
+
+    def column(name: str, base: np.ndarray) -> np.ndarray:
+        return np.concatenate([base, *cols[name]]) if cols[name] else base
+
+    while groups:
+        fresh = []
+        for gname, k, rows in groups:
+            for j, f in enumerate(kinds[k].follow_ups):
+                rng = streams.get(f"followups/{gname}/{j}")
+                whether, which = rng.random(rows.size), rng.random(rows.size)
+                sel = whether < f.probability
+                if f.when != "answered":
+                    sel &= outcome[rows] == OUTCOMES.index(f.when)
+                parents, which = rows[sel], which[sel]
+                delay = f.delay.sample(rng, parents.size)
+                alternatives = f.kinds
+                choice = np.minimum(np.searchsorted(np.cumsum(list(alternatives.values())),
+                                                    which, side="right"),
+                                    len(alternatives) - 1)
+                for a, name in enumerate(alternatives):
+                    pick = choice == a
+                    if not pick.any():
+                        continue
+                    ck, par = kind_index[name], parents[pick]
+                    t, kk, mm, cc, pp, sv, oc, pt, tr = _attributes(
+                        cfg, ck, np.full(par.size, np.nan), municipality[par], rng)
+                    first = n + sum(c.size for c in cols["kind"])
+                    for key, val in (("kind", kk), ("municipality", mm), ("category", cc),
+                                     ("priority", pp), ("service", sv), ("outcome", oc),
+                                     ("patience", pt), ("travel", tr), ("parent", par),
+                                     ("delay", delay[pick]), ("origin", origin[par])):
+                        cols[key].append(np.asarray(val))
+                    fresh.append((f"{gname}/{j}/{name}", ck, np.arange(first, first + par.size)))
+        groups = fresh  # the next level reads its parents' outcome, municipality and origin
+        outcome = column("outcome", own.outcome)
+        municipality = column("municipality", own.municipality)
+        origin = column("origin", own.arrival)
+    m = sum(c.size for c in cols["kind"])
+    kind_ = column("kind", own.kind).astype(np.int16)
+    deadline_s = np.array([np.nan if k.deadline_s is None else k.deadline_s for k in kinds])
+    return Contacts(
+        arrival=np.concatenate([own.arrival, np.full(m, np.nan)]),
+        kind=kind_,
+        municipality=column("municipality", own.municipality).astype(np.int16),
+        category=column("category", own.category).astype(np.int8),
+        priority=column("priority", own.priority).astype(np.int8),
+        service=column("service", own.service),
+        outcome=column("outcome", own.outcome).astype(np.int8),
+        patience=column("patience", own.patience),
+        parent=np.concatenate([np.full(n, -1, dtype=np.int64),
+                               *(c.astype(np.int64) for c in cols["parent"])]),
+        delay=column("delay", np.zeros(n)),
+        travel=column("travel", travel),
+        deadline=column("origin", own.arrival) + deadline_s[kind_],
     )

@@ -33,6 +33,15 @@ class EventArrays:
     outcomes: tuple[str, ...]
     pools: tuple[str, ...]
     municipalities: tuple[str, ...]
+    # Follow-ups and tasks (None = a table without them: all rows are contacts).
+    parent_id: np.ndarray | None = None  # int64 id of the parent row, -1 for own arrivals
+    priority: np.ndarray | None = None  # int8
+    deadline_s: np.ndarray | None = None  # float64 absolute deadline, nan = none
+    origin_s: np.ndarray | None = None  # float64 arrival of the contact that began the chain
+    interrupted_s: np.ndarray | None = None  # float64 s spent interrupted after the start
+    cut: np.ndarray | None = None  # bool: served in pieces (interrupted), see `pieces`
+    pieces: np.ndarray | None = None  # (k, 4) float: row, pool code, start, end of each
+    # piece of interrupted work (not per row: kept whole by `rows`)
 
     @classmethod
     def from_frame(cls, ev: pd.DataFrame) -> EventArrays:
@@ -49,12 +58,25 @@ class EventArrays:
         floats = {c: ev[c].to_numpy(dtype=float) for c in
                   ("arrival_s", "answer_s", "end_s", "wait_s", "homecare_arrival_s")}
         bools = {c: ev[c].to_numpy(dtype=bool) for c in ("by_backup", "rerouted")}
-        return cls(**floats, **bools, **coded)
+        extra = {}
+        if "parent_id" in ev and ev["parent_id"].notna().any():
+            parent = ev["parent_id"].fillna(-1).to_numpy(dtype=np.int64)
+            extra["parent_id"] = parent
+            extra["origin_s"] = origins(parent, ev["id"].to_numpy(dtype=np.int64),
+                                        floats["arrival_s"])
+        if "priority" in ev:
+            extra["priority"] = ev["priority"].to_numpy(dtype=np.int8)
+        if "deadline_s" in ev:
+            extra["deadline_s"] = ev["deadline_s"].to_numpy(dtype=float)
+        if "interrupted_s" in ev:  # the pieces are not in the table (see kpis.busy_seconds)
+            extra["interrupted_s"] = ev["interrupted_s"].fillna(0.0).to_numpy(dtype=float)
+        return cls(**floats, **bools, **coded, **extra)
 
     def rows(self, mask: np.ndarray) -> EventArrays:
-        """The contacts where `mask` holds (labels kept)."""
+        """The contacts where `mask` holds (labels and `pieces` kept)."""
         return EventArrays(**{
-            f.name: getattr(self, f.name)[mask] if isinstance(getattr(self, f.name), np.ndarray)
+            f.name: getattr(self, f.name)[mask]
+            if isinstance(getattr(self, f.name), np.ndarray) and f.name != "pieces"
             else getattr(self, f.name) for f in fields(self)
         })
 
@@ -66,3 +88,20 @@ class EventArrays:
 
     def __len__(self) -> int:
         return int(self.arrival_s.size)
+
+
+def origins(parent: np.ndarray, ids: np.ndarray, arrival: np.ndarray) -> np.ndarray:
+    """The arrival of the contact that began each row's chain of follow-ups (its own arrival
+    for a contact), following `parent` ids (-1 = none) up to the root."""
+    pos = np.full(parent.size, -1, dtype=np.int64)
+    has = parent >= 0
+    order = np.argsort(ids, kind="stable")
+    found = np.searchsorted(ids, parent[has], sorter=order)
+    pos[has] = order[np.minimum(found, ids.size - 1)]
+    root = np.arange(parent.size)
+    step = pos.copy()
+    while (step >= 0).any():
+        moving = step >= 0
+        root[moving] = step[moving]
+        step = np.where(moving, pos[np.maximum(step, 0)], -1)
+    return arrival[root]

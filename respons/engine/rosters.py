@@ -1,8 +1,9 @@
 """Rosters to staff-on-duty step functions, with sickness absence per shift.
 
-A roster is a weekly pattern of shifts; it is laid out over the period (plus the drain time,
-and from the day before so that night shifts crossing midnight into day 0 count). Each
-shift instance loses a binomial number of absent people (no cover hired: an assumption).
+A roster is a weekly pattern of shifts (a shift with `dates` only on days within them); it is
+laid out over the period (plus the drain time, and from the day before so that night shifts
+crossing midnight into day 0 count). Each shift instance loses a binomial number of absent
+people (no cover hired: an assumption).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from respons.config import WEEKDAYS, Pool
+from respons.config import WEEKDAYS, Period, Pool, Shift
 from respons.engine.randomness import Streams
 
 DAY = 86400.0
@@ -76,6 +77,11 @@ def _instances(pool: Pool, start: dt.date, days: int,
     rows = []
     for j, shift in enumerate(pool.shifts):
         on = np.isin(weekday, [WEEKDAYS.index(w) for w in shift.days])
+        if shift.dates:
+            dated = np.zeros(day.size, dtype=bool)
+            for p in shift.dates:
+                dated |= (day >= (p.start - start).days) & (day < (p.end - start).days)
+            on &= dated
         s, e = shift.span_s
         present = shift.staff - absent[j].sum(axis=1)
         rows.append((day[on], np.full(int(on.sum()), j), day[on] * DAY + s, day[on] * DAY + e,
@@ -103,15 +109,41 @@ def on_duty(pool: Pool, start: dt.date, days: int, streams: Streams | None) -> O
     return OnDuty(times=times[keep], counts=counts[keep])
 
 
-def weekly_hours(pool: Pool) -> float:
-    """Rostered person-hours per week (before sickness)."""
+def changes(pool: Pool, start: dt.date, days: int,
+            streams: Streams | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gross changes of the pool's staff from time 0: at `times[i]`, `outs[i]` people leave
+    and `ins[i]` come on duty (not netted; for the shift-change rule `at_once`)."""
+    s, e, n = _instances(pool, start, days, streams)
+    keep = (e > 0.0) & (n != 0)
+    s, e, n = np.maximum(s[keep], 0.0), e[keep], n[keep]
+    times, inverse = np.unique(np.concatenate([s, e]), return_inverse=True)
+    ins = np.zeros(times.size, dtype=np.int64)
+    outs = np.zeros(times.size, dtype=np.int64)
+    np.add.at(ins, inverse[:s.size], n)
+    np.add.at(outs, inverse[s.size:], n)
+    return times, ins, outs
+
+
+def _share_of(shift: Shift, period: Period | None) -> float:
+    """Share of the period's days on which a dated shift may run (1 when undated)."""
+    if not shift.dates or period is None:
+        return 1.0
+    days = sum(max(0, (min(p.end, period.end) - max(p.start, period.start)).days)
+               for p in shift.dates)
+    return days / period.days
+
+
+def weekly_hours(pool: Pool, period: Period | None = None) -> float:
+    """Rostered person-hours per week (before sickness); a shift with `dates` counts by the
+    share of `period` it covers (in full without a period)."""
     total = 0.0
     for shift in pool.shifts:
         s, e = shift.span_s
-        total += (e - s) / 3600.0 * shift.staff * len(shift.days)
+        total += (e - s) / 3600.0 * shift.staff * len(shift.days) * _share_of(shift, period)
     return total
 
 
-def fte(pool: Pool, hours_per_week: float) -> float:
-    """FTE implied by the roster: weekly rostered hours / hours per FTE week."""
-    return weekly_hours(pool) / hours_per_week
+def fte(pool: Pool, hours_per_week: float, period: Period | None = None) -> float:
+    """FTE implied by the roster: weekly rostered hours / hours per FTE week (dated shifts by
+    the share of `period` they cover)."""
+    return weekly_hours(pool, period) / hours_per_week

@@ -1,54 +1,31 @@
 """Figures of a run: demand against the configured profiles, waiting times, service level by
-hour, plus the registry that writes every figure of a run directory as PNG and SVG.
-
-Each builder is a pure function of the run's tables (event DataFrame, replications table,
-resolved config) returning a `matplotlib.figure.Figure`; staffing and per-municipality
-figures live in `figures_staff` and `figures_municipal`.
-"""
+hour. Each builder is a pure function of the run's tallies (`respons.analysis.breakdown`) and
+the resolved config, returning a `matplotlib.figure.Figure`; staffing and per-municipality
+figures live in `figures_staff` and `figures_municipal`, the list of every figure (titles,
+captions, order) in `catalog`."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from respons.analysis.breakdown import WAIT_BINS, Breakdown
 from respons.analysis.intervals import mean_ci
 from respons.config import ScenarioConfig
 from respons.engine.arrivals import intensity
-from respons.report.figures_municipal import (
-    help_arrival_figure,
-    monthly_volume_figure,
-    outcomes_figure,
-    replications_figure,
-)
-from respons.report.figures_staff import staff_busy_figure, utilisation_heatmap
+from respons.report import palette
+from respons.report.i18n import WEEKDAYS
 from respons.report.style import (
-    CATEGORY_COLOURS,
-    CATEGORY_LABELS,
-    TARGET_COLOUR,
-    WEEKDAY_LABELS,
-    ConfigLike,
-    RunTables,
-    as_config,
-    day_weekdays,
-    hour_of_day,
-    load_run,
-    new_figure,
+    category_name,
+    frame,
+    framed_figure,
     percent_axis,
-    period_events,
-    replications_of,
-    save_figure,
+    pick,
     styled,
+    top_legend,
+    weekday_counts,
 )
-
-NO_EVENTS_NOTE = ("This run was made without the event table (--no-events), so only the "
-                  "figures that need nothing but the replications table are shown.")
 
 
 def expected_by_category(cfg: ScenarioConfig) -> dict[str, np.ndarray]:
@@ -67,250 +44,170 @@ def _per_hour_and_weekday(hourly: np.ndarray, cfg: ScenarioConfig) -> tuple[np.n
     """An hour-of-period series as mean per clock hour of a day and mean per weekday (day sum)."""
     days = cfg.period.days
     grid = hourly[: days * 24].reshape(days, 24)
-    per_hour = grid.mean(axis=0)
+    wd = (cfg.period.start.weekday() + np.arange(days)) % 7
     per_day = grid.sum(axis=1)
-    wd = day_weekdays(cfg)
     per_weekday = np.array([per_day[wd == d].mean() if (wd == d).any() else np.nan
                             for d in range(7)])
-    return per_hour, per_weekday
+    return grid.mean(axis=0), per_weekday
 
 
 @styled
-def arrivals_figure(events: pd.DataFrame, cfg: ConfigLike) -> Figure:
-    """Simulated arrivals per clock hour and per weekday against the configured profiles."""
-    cfg = as_config(cfg)
-    ev = period_events(events, cfg)
-    reps = max(len(replications_of(events)), 1)
+def arrivals_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
+    """Simulated arrivals per clock hour and per weekday against the configured profiles:
+    one line per category (simulated: solid with dots; expected from the config: black,
+    dashed)."""
     expected = expected_by_category(cfg)
     cats = [c for c in ("alarm", "technical", "legevakt") if c in expected]
-    hours = cfg.period.days * 24
-    fig = new_figure(11, 5.6)
-    axes = fig.subplots(2, len(cats), squeeze=False)
-    for j, cat in enumerate(cats):
-        sub = ev[ev["category"] == cat]
-        idx = (sub["arrival_s"].to_numpy() // 3600).astype(np.int64)
-        sim = np.bincount(idx, minlength=hours)[:hours] / reps
-        sim_h, sim_w = _per_hour_and_weekday(sim.astype(float), cfg)
+    reps = b.replications
+    fig = framed_figure(11, 3.9)
+    ax_h, ax_w = fig.subplots(1, 2, width_ratios=(2.2, 1))
+    per_weekday_n = np.maximum(weekday_counts(cfg), 1)
+    for cat in cats:
+        c = b.labels["categories"].index(cat)
+        sim_h = b.arrays["arrivals_hour"][:, c].sum(axis=0) / reps / cfg.period.days
+        sim_w = b.arrays["arrivals_weekday"][:, c].sum(axis=0) / reps / per_weekday_n
         exp_h, exp_w = _per_hour_and_weekday(expected[cat], cfg)
-        colour = CATEGORY_COLOURS[cat]
-        ax = axes[0, j]
-        ax.bar(np.arange(24), sim_h, color=colour, alpha=0.55, width=0.85, label="simulated")
-        ax.plot(np.arange(24), exp_h, color="black", lw=1.4, marker="o", ms=2.5,
-                label="expected (config)")
-        ax.set_title(CATEGORY_LABELS[cat].capitalize())
-        ax.set_xlabel("hour of day")
-        ax.set_xticks(range(0, 24, 3))
-        ax.set_xlim(-0.7, 23.7)
-        ax = axes[1, j]
-        ax.bar(np.arange(7), sim_w, color=colour, alpha=0.55, width=0.7, label="simulated")
-        ax.plot(np.arange(7), exp_w, color="black", lw=1.4, marker="o", ms=3,
-                label="expected (config)")
-        ax.set_xticks(range(7), WEEKDAY_LABELS)
-        ax.set_ylim(bottom=0)
-    axes[0, 0].set_ylabel("arrivals per hour\n(mean over the period)")
-    axes[1, 0].set_ylabel("arrivals per day\n(mean per weekday)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="outside upper center", ncols=2)
+        colour = palette.category(cat)
+        name = category_name(cat, lang)
+        ax_h.plot(np.arange(24), sim_h, color=colour, lw=1.8, marker="o", ms=3, label=name)
+        ax_h.plot(np.arange(24), exp_h, color=palette.EXPECTED, lw=1.0, ls="--")
+        ax_w.plot(np.arange(7), sim_w, color=colour, lw=1.8, marker="o", ms=3)
+        ax_w.plot(np.arange(7), exp_w, color=palette.EXPECTED, lw=1.0, ls="--")
+    ax_h.plot([], [], color=palette.EXPECTED, lw=1.0, ls="--",
+              label=pick(lang, "expected (config)", "forventet (konfigurasjon)"))
+    ax_h.set_xlabel(pick(lang, "hour of day", "time på døgnet"))
+    ax_h.set_xticks(range(0, 24, 3))
+    ax_h.set_xlim(-0.5, 23.5)
+    ax_h.set_ylim(bottom=0)
+    ax_h.set_ylabel(pick(lang, "arrivals per hour (mean over the period)",
+                         "ankomster per time (snitt over perioden)"))
+    ax_w.set_xticks(range(7), WEEKDAYS[lang])
+    ax_w.set_ylim(bottom=0)
+    ax_w.set_ylabel(pick(lang, "arrivals per day (mean per weekday)",
+                         "ankomster per døgn (snitt per ukedag)"))
+    top_legend(fig, ncols=len(cats) + 1)
+    frame(fig, left=0.75, right=0.15, top=0.45, bottom=0.55, wspace=0.95)
     return fig
 
 
-def _priority_labels(cfg: ScenarioConfig) -> dict[int, str]:
-    """'priority 1: button' style labels of the alarm priorities, from the config's kinds."""
+def _priority_labels(cfg: ScenarioConfig, lang: str) -> list[str]:
+    """'priority 1: button' labels of the alarm priorities, in the tallies' order."""
     names: dict[int, list[str]] = {}
     for k in cfg.event_kinds:
         if k.category.value == "alarm":
             names.setdefault(k.priority, []).append(k.name.replace("_", " "))
-    return {p: f"priority {p}: {', '.join(v)}" for p, v in sorted(names.items())}
+    word = pick(lang, "priority", "prioritet")
+    return [f"{word} {p}: {', '.join(v)}" for p, v in sorted(names.items())]
 
 
 @styled
-def wait_ecdf_figure(events: pd.DataFrame, cfg: ConfigLike) -> Figure:
+def wait_ecdf_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
     """Distribution of alarm waiting times (ECDF and tail), overall and per priority."""
-    cfg = as_config(cfg)
-    alarms = period_events(events, cfg)
-    alarms = alarms[alarms["category"] == "alarm"]
     target = cfg.target_s
-    waits_all = alarms["wait_s"].to_numpy(dtype=float)
-    answered = waits_all[np.isfinite(waits_all)]
-    top = float(np.quantile(answered, 0.995)) if answered.size else 4 * target
-    x_max = float(min(max(3 * target, top * 1.1), 3600.0))
-    grid = np.linspace(0.0, x_max, 721)
-    fig = new_figure(11, 4.4)
+    hist = b.arrays["wait_hist"].sum(axis=0).astype(float)  # rows: all, priorities
+    totals = hist.sum(axis=1)
+    cdf = np.cumsum(hist[:, :WAIT_BINS], axis=1) / np.maximum(totals, 1)[:, None]
+    seconds = np.arange(WAIT_BINS)
+    all_cdf = cdf[0]
+    top = int(np.searchsorted(all_cdf, 0.995)) if totals[0] else int(4 * target)
+    x_max = float(min(max(3 * target, top * 1.1), WAIT_BINS - 1))
+    fig = framed_figure(11, 4.2)
     ax_cdf, ax_tail = fig.subplots(1, 2)
-    series = [("all alarms", waits_all, "black", 2.0)]
-    palette = ["#c8423b", "#2f6db5", "#3a9a5b", "#8a63b8", "#e08a1e"]
-    for i, (p, label) in enumerate(_priority_labels(cfg).items()):
-        w = alarms.loc[alarms["priority"] == p, "wait_s"].to_numpy(dtype=float)
-        series.append((label, w, palette[i % len(palette)], 1.2))
-    lowest: list[float] = []
-    for label, w, colour, lw in series:
-        if w.size == 0:
-            continue
-        w = np.where(np.isnan(w), np.inf, w)  # never answered: a miss at every wait
-        srt = np.sort(w)
-        cdf = np.searchsorted(srt, grid, side="right") / srt.size
-        ax_cdf.step(grid, cdf, where="post", color=colour, lw=lw, label=label)
-        lowest.append(float(cdf[0]))
-        ax_tail.step(grid, np.clip(1 - cdf, 1e-5, None), where="post", color=colour, lw=lw)
-    share = float(np.mean(np.nan_to_num(waits_all, nan=np.inf) <= target)) if waits_all.size \
-        else float("nan")
+    alarm = palette.category("alarm")
+    series = [(pick(lang, "all alarms", "alle alarmer"), cdf[0], palette.REFERENCE, "-", 2.0)]
+    for i, label in enumerate(_priority_labels(cfg, lang)):
+        if totals[i + 1]:
+            series.append((label, cdf[i + 1], alarm,
+                           palette.PRIORITY_STYLES[i % len(palette.PRIORITY_STYLES)], 1.3))
+    keep = seconds <= x_max
+    lowest = []
+    for label, y, colour, ls, lw in series:
+        ax_cdf.step(seconds[keep], y[keep], where="post", color=colour, ls=ls, lw=lw, label=label)
+        ax_tail.step(seconds[keep], np.clip(1 - y[keep], 1e-5, None), where="post",
+                     color=colour, ls=ls, lw=lw)
+        lowest.append(float(y[0]))
+    share = float(all_cdf[int(target)]) if totals[0] and target < WAIT_BINS else float("nan")
+    limit = pick(lang, f"limit {target:g} s", f"grense {target:g} s")
     for ax in (ax_cdf, ax_tail):
-        ax.axvline(target, color=TARGET_COLOUR, ls="--", lw=1.2)
+        ax.axvline(target, color=palette.GOAL, ls="--", lw=1.2)
         ax.set_xlim(0, x_max)
-        ax.set_xlabel("waiting time from arrival to answer (s)")
-    bottom = max(0.0, np.floor(10 * np.nanmin(lowest)) / 10 - 0.05) if lowest else 0.0
+        ax.set_xlabel(pick(lang, "waiting time from arrival to answer (s)",
+                           "ventetid fra ankomst til svar (s)"))
+    bottom = max(0.0, np.floor(10 * min(lowest)) / 10 - 0.05) if lowest else 0.0
     ax_cdf.set_ylim(bottom, 1.005)
-    ax_cdf.annotate(f"target {target:g} s:\n{100 * share:.1f} % within",
+    within = f"{100 * share:.1f}".replace(".", "," if lang == "nb" else ".")
+    ax_cdf.annotate(f"{limit}:\n{within} % " + pick(lang, "within", "innenfor"),
                     xy=(target, share), xytext=(target + 0.08 * x_max, (bottom + share) / 2),
-                    color=TARGET_COLOUR, fontsize=9,
-                    arrowprops={"arrowstyle": "->", "color": TARGET_COLOUR})
-    percent_axis(ax_cdf)
-    ax_cdf.set_ylabel("share of alarms answered within x")
-    ax_cdf.set_title("Waiting time, cumulative")
+                    color=palette.GOAL, fontsize=9,
+                    arrowprops={"arrowstyle": "->", "color": palette.GOAL})
+    percent_axis(ax_cdf, lang=lang)
+    ax_cdf.set_ylabel(pick(lang, "share of alarms answered within x",
+                           "andel alarmer besvart innen x"))
+    ax_cdf.set_title(pick(lang, "Waiting time, cumulative", "Ventetid, kumulativ"))
     ax_cdf.legend(loc="lower right")
     ax_tail.set_yscale("log")
+    ax_tail.minorticks_off()  # decades only: the minor ticks cost more than they tell
     ax_tail.set_ylim(1e-4, 1.1)
-    ax_tail.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:g} %"))
-    ax_tail.set_ylabel("share waiting longer than x (log scale)")
-    ax_tail.set_title("The tail: waits longer than x")
+    ax_tail.yaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{100 * v:g}".replace(".", "," if lang == "nb" else ".") + " %"))
+    ax_tail.set_ylabel(pick(lang, "share waiting longer than x (log scale)",
+                            "andel som venter lenger enn x (log-skala)"))
+    ax_tail.set_title(pick(lang, "The tail: waits longer than x", "Halen: ventetid over x"))
+    frame(fig, left=0.85, right=0.15, top=0.35, bottom=0.55, wspace=1.1)
     return fig
 
 
-def within_target_by_hour(events: pd.DataFrame, cfg: ScenarioConfig,
-                          category: str) -> np.ndarray:
-    """Replications x 24 matrix: share of offered contacts answered within target, by hour."""
-    ev = period_events(events, cfg)
-    ev = ev[ev["category"] == category]
-    reps = replications_of(events)
-    out = np.full((len(reps), 24), np.nan)
-    for i, r in enumerate(reps):
-        sub = ev[ev["replication"] == r]
-        hod = hour_of_day(sub["arrival_s"])
-        hit = (sub["wait_s"].to_numpy(dtype=float) <= cfg.target_s).astype(float)
-        n = np.bincount(hod, minlength=24)
-        k = np.bincount(hod, weights=hit, minlength=24)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[i] = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-    return out
+def within_target_by_hour(b: Breakdown, category: str) -> np.ndarray:
+    """Replications x 24: share of offered contacts answered within the limit, by hour."""
+    c = b.labels["categories"].index(category)
+    n = b.arrays["arrivals_hour"][:, c].astype(float)
+    k = b.arrays["within_hour"][:, c].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, k / np.maximum(n, 1), np.nan)
 
 
 @styled
-def within_target_figure(events: pd.DataFrame, cfg: ConfigLike) -> Figure:
-    """Share answered within target per hour of day, mean and 95 % CI over replications."""
-    cfg = as_config(cfg)
-    fig = new_figure(11, 4.2)
+def within_target_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
+    """Share answered within the limit per hour of day, mean and 95 % CI over replications,
+    with the goal of each category that has one."""
+    fig = framed_figure(11, 4.3)
     ax = fig.subplots()
     hours = np.arange(24)
     lows = []
     for cat in ("alarm", "legevakt"):
-        if not (events["category"] == cat).any():
+        c = b.labels["categories"].index(cat)
+        if not b.arrays["arrivals_hour"][:, c].any():
             continue
-        mean, lo, hi = mean_ci(within_target_by_hour(events, cfg, cat))
-        colour = CATEGORY_COLOURS[cat]
+        mean, lo, hi = mean_ci(within_target_by_hour(b, cat), unit="share")
+        colour = palette.category(cat)
+        name = category_name(cat, lang)
         ax.plot(hours, mean, color=colour, marker="o", ms=3.5, lw=1.8,
-                label=f"{CATEGORY_LABELS[cat]} (mean)")
+                label=f"{name} ({pick(lang, 'mean', 'snitt')})")
         if np.isfinite(lo).any():
-            ax.fill_between(hours, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=colour,
-                            alpha=0.2, lw=0, label=f"{CATEGORY_LABELS[cat]}: 95 % CI")
+            ax.fill_between(hours, lo, hi, color=colour, alpha=0.2, lw=0,
+                            label=f"{name}: 95 % {pick(lang, 'CI', 'KI')}")
         lows.append(np.nanmin(np.where(np.isfinite(lo), lo, mean)))
+        goal = cfg.goal.share_for(_category(cat)) if cfg.goal is not None else None
+        if goal is not None:
+            share = f"{100 * goal:g}".replace(".", "," if lang == "nb" else ".")
+            ax.axhline(goal, color=palette.GOAL, ls="--" if cat == "alarm" else ":",
+                       lw=1.1, label=pick(lang, f"goal for {name}: {share} %",
+                                          f"mål for {name}: {share} %"))
+            lows.append(goal)
     bottom = max(0.0, min([*lows, 0.9]) - 0.03) if lows else 0.0
     ax.set_ylim(bottom, 1.005)
     ax.set_xlim(-0.5, 23.5)
-    ax.set_xticks(range(24))
-    ax.set_xlabel("hour of day of arrival")
-    ax.set_ylabel(f"answered within {cfg.target_s:g} s")
-    percent_axis(ax)
-    ax.set_title(f"Share answered within {cfg.target_s:g} s by hour of day")
-    ax.legend(loc="lower left", ncols=2)
+    ax.set_xticks(range(0, 24, 2))
+    ax.set_xlabel(pick(lang, "hour of day of arrival", "time på døgnet ved ankomst"))
+    ax.set_ylabel(pick(lang, f"answered within {cfg.target_s:g} s",
+                       f"besvart innen {cfg.target_s:g} s"))
+    percent_axis(ax, lang=lang)
+    top_legend(fig, ncols=3)  # above the axes: nothing to hide (the title is the caption's)
+    frame(fig, left=0.85, right=0.15, top=0.65, bottom=0.55)
     return fig
 
 
-@dataclass(frozen=True)
-class FigureSpec:
-    """One figure of the report: file name, title, caption, and how to build it."""
+def _category(name: str):  # noqa: ANN202 - the config's Category enum
+    from respons.config import Category
 
-    name: str
-    title: str
-    caption: str
-    needs_events: bool
-    build: Callable[[RunTables], Figure]
-
-
-FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("arrivals", "Arrivals by hour of day and weekday",
-               "Bars: simulated arrivals within the period, mean over replications; line: the "
-               "expected number from the configured rates, profiles, join dates and ramp-up. "
-               "Top row per clock hour (mean over all days), bottom row per day by weekday.",
-               True, lambda t: arrivals_figure(t.events, t.config)),
-    FigureSpec("wait_ecdf", "Waiting time of alarms",
-               "Left: share of alarms answered within a given wait, overall and per priority "
-               "(alarms never answered count as misses). Right: the same as the share still "
-               "waiting, on a log scale, to show the tail. Dashed line: the {target} s target.",
-               True, lambda t: wait_ecdf_figure(t.events, t.config)),
-    FigureSpec("within_target_by_hour", "Service level by hour of day",
-               "Share of offered alarms and legevakt calls answered within {target} s, by the "
-               "hour they arrived: mean over {reps} replications with a Student-t 95 % "
-               "confidence band (no band with a single replication).",
-               True, lambda t: within_target_figure(t.events, t.config)),
-    FigureSpec("staff_busy", "Staff on duty and busy by hour of day",
-               "Line: staff rostered on duty (recomputed from the roster without sickness "
-               "absence, so pools with absence had slightly fewer); bars: mean number busy "
-               "handling contacts, averaged over the period and replications.",
-               True, lambda t: staff_busy_figure(t.events, t.config)),
-    FigureSpec("utilisation_heatmap", "Utilisation by hour and weekday",
-               "Busy time / rostered time (no sickness absence) for each pool, by hour of day "
-               "and weekday, over the period and replications. Blank: nobody rostered. Values "
-               "above 100 % are calls finished after a shift ended.",
-               True, lambda t: utilisation_heatmap(t.events, t.config)),
-    FigureSpec("outcomes", "Outcomes per municipality",
-               "Answered alarms and technical alerts per municipality by outcome, mean per "
-               "replication over the period (municipalities with no contacts in the period are "
-               "left out).",
-               True, lambda t: outcomes_figure(t.events, t.config)),
-    FigureSpec("help_arrival", "Time until home care arrives",
-               "Minutes from the alarm to home care arriving, for alarms forwarded to home "
-               "care, per municipality: box = quartiles, line = median, diamond = mean, "
-               "whiskers = 5th and 95th percentiles.",
-               True, lambda t: help_arrival_figure(t.events, t.config)),
-    FigureSpec("monthly_volume", "Monthly volume per municipality",
-               "Alarms and technical alerts arriving each month, stacked by municipality "
-               "(mean per replication); municipalities appear as they join and ramp up.",
-               True, lambda t: monthly_volume_figure(t.events, t.config)),
-    FigureSpec("replications", "Spread over replications",
-               "Each dot is one replication; the bar is the mean with its 95 % confidence "
-               "interval over {reps} replications, cut to the possible range (no share above "
-               "100 %, no negative time).",
-               False, lambda t: replications_figure(t.replications, t.summary)),
-)
-
-
-def caption(spec: FigureSpec, cfg: ScenarioConfig) -> str:
-    """The figure's caption with the run's target and replication count filled in."""
-    return spec.caption.format(target=f"{cfg.target_s:g}", reps=cfg.replications)
-
-
-def available_specs(tables: RunTables) -> list[FigureSpec]:
-    """The figures this run's files allow (without events: replications only)."""
-    return [s for s in FIGURES if (tables.events is not None or not s.needs_events)
-            and (s.name != "replications" or tables.replications is not None)]
-
-
-def write_run_figures(run_dir: Path) -> list[Path]:
-    """Write every possible figure of a run directory to `run_dir/figures/` as PNG and SVG."""
-    tables = load_run(run_dir)
-    out_dir = run_dir / "figures"
-    written: list[Path] = []
-    index = []
-    for spec in available_specs(tables):
-        fig = spec.build(tables)
-        files = save_figure(fig, out_dir, spec.name)
-        fig.clear()
-        written.extend(files)
-        index.append({"name": spec.name, "title": spec.title,
-                      "caption": caption(spec, tables.config),
-                      "files": [f.name for f in files]})
-    note = None if tables.events is not None else NO_EVENTS_NOTE
-    (out_dir / "index.json").write_text(
-        json.dumps({"figures": index, "note": note}, indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    return written
+    return Category(name)

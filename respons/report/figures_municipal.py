@@ -1,5 +1,6 @@
-"""Per-municipality figures (outcomes, home-care help arrival, monthly volumes) and the spread
-of the KPIs over replications (the one figure a run without an event table can have)."""
+"""Per-municipality figures (outcomes, home-care help arrival) and the spread
+of the KPIs over replications (the appendix's diagnostics; the one figure a run without
+tallies can have)."""
 
 from __future__ import annotations
 
@@ -9,197 +10,168 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from respons.analysis.breakdown import HELP_BIN_S, Breakdown
 from respons.analysis.kpis import KPI_UNITS
 from respons.config import OUTCOMES, ScenarioConfig
+from respons.report import palette
+from respons.report.formatting import fmt_value, number
+from respons.report.i18n import kpi_label
 from respons.report.style import (
-    DAY,
-    OUTCOME_COLOURS,
-    OUTCOME_LABELS,
-    ConfigLike,
-    as_config,
-    new_figure,
-    period_events,
-    replications_of,
+    decimal_axis,
+    frame,
+    framed_figure,
+    pick,
     styled,
+    text_width,
     thousands_axis,
+    top_legend,
 )
 
-
-def _answered(events: pd.DataFrame, cfg: ScenarioConfig, category: str) -> pd.DataFrame:
-    ev = period_events(events, cfg)
-    return ev[(ev["category"] == category) & ev["answer_s"].notna()]
+OUTCOME_NAMES = {"resolved_by_operator": ("resolved by the centre", "avklart av senteret"),
+                 "homecare": ("home care", "hjemmetjenesten"),
+                 "emergency": ("emergency (113/110)", "nødetat (113/110)"),
+                 "it_technical": ("IT-technical service", "IT-teknisk tjeneste")}
 
 
 @styled
-def outcomes_figure(events: pd.DataFrame, cfg: ConfigLike) -> Figure:
+def outcomes_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
     """Answered alarms and technical alerts per municipality, stacked by outcome."""
-    cfg = as_config(cfg)
-    reps = max(len(replications_of(events)), 1)
-    tables = {}
-    for cat in ("alarm", "technical"):
-        ans = _answered(events, cfg, cat)
-        tab = pd.crosstab(ans["municipality"], ans["outcome"]) / reps
-        tables[cat] = tab.reindex(columns=list(OUTCOMES), fill_value=0.0)
-    totals = tables["alarm"].sum(axis=1).add(tables["technical"].sum(axis=1), fill_value=0.0)
-    order = sorted((m.name for m in cfg.municipalities if float(totals.get(m.name, 0.0)) > 0),
-                   key=lambda m: float(totals.get(m, 0.0)))
-    fig = new_figure(11, 0.32 * max(len(order), 3) + 1.8)
+    reps = b.replications
+    out = b.arrays["outcomes"].sum(axis=0) / reps  # category x municipality x outcome
+    cats, munis, outcomes = (b.labels[k] for k in ("categories", "municipalities", "outcomes"))
+    pair = [cats.index("alarm"), cats.index("technical")]
+    totals = out[pair].sum(axis=(0, 2))
+    order = [m for m in sorted(range(len(munis)), key=lambda m: totals[m]) if totals[m] > 0]
+    fig = framed_figure(11, 0.3 * max(len(order), 3) + 1.7)
     axes = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(order))
-    for ax, (cat, title) in zip(axes, (("alarm", "Alarms answered"),
-                                       ("technical", "Technical alerts answered")),
-                                strict=True):
-        tab = tables[cat].reindex(order, fill_value=0.0)
+    titles = ((pick(lang, "Alarms answered", "Besvarte alarmer")),
+              (pick(lang, "Technical alerts answered", "Besvarte tekniske varsler")))
+    for ax, c, title in zip(axes, pair, titles, strict=True):
         left = np.zeros(len(order))
-        for outcome in OUTCOMES:
-            vals = tab[outcome].to_numpy(dtype=float)
+        for name in OUTCOMES:
+            vals = out[c, order, outcomes.index(name)]
             if vals.sum() == 0:
                 continue
-            ax.barh(y, vals, left=left, color=OUTCOME_COLOURS[outcome], height=0.7,
-                    label=OUTCOME_LABELS[outcome])
+            ax.barh(y, vals, left=left, color=palette.outcome(name), height=0.7,
+                    edgecolor=palette.EDGE, lw=0.4, label=pick(lang, *OUTCOME_NAMES[name]))
             left += vals
         span = max(float(left.max()), 1.0)
         for yi, total in zip(y, left, strict=True):
             if total > 0:
-                ax.text(total + 0.01 * span, yi, f"{total:,.0f}", va="center", fontsize=8)
-        ax.set_xlim(0, span * 1.14)
-        ax.set_title(f"{title} per replication")
-        ax.set_xlabel("contacts (mean per replication)")
-        thousands_axis(ax, "x")
-        ax.legend(loc="lower right")
+                ax.text(total + 0.01 * span, yi, number(total, 0, lang), va="center",
+                        fontsize=8)
+        ax.set_xlim(0, span * 1.16)
+        ax.set_title(title + pick(lang, " per replication", " per replikasjon"))
+        ax.set_xlabel(pick(lang, "contacts (mean per replication)",
+                           "kontakter (snitt per replikasjon)"))
+        thousands_axis(ax, "x", lang)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower right")
         ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(y, order)
+    names = [munis[m] for m in order]
+    axes[0].set_yticks(y, names)
+    frame(fig, left=text_width(names, 9.5) + 0.2, right=0.15, top=0.35, bottom=0.55,
+          wspace=0.35)
     return fig
 
 
+def hist_stats(counts: np.ndarray, total_s: float, bin_s: float) -> dict[str, float] | None:
+    """Box-plot statistics (5/25/50/75/95 %, mean) of times in bins of `bin_s` seconds, in
+    minutes (each quantile at its bin's middle)."""
+    n = counts.sum()
+    if n == 0:
+        return None
+    cum = np.cumsum(counts) / n
+
+    def q(p: float) -> float:
+        return (int(np.searchsorted(cum, p)) + 0.5) * bin_s / 60
+
+    return {"whislo": q(0.05), "q1": q(0.25), "med": q(0.5), "q3": q(0.75), "whishi": q(0.95),
+            "mean": total_s / n / 60}
+
+
 @styled
-def help_arrival_figure(events: pd.DataFrame, cfg: ConfigLike) -> Figure:
+def help_arrival_figure(b: Breakdown, cfg: ScenarioConfig, lang: str = "en") -> Figure:
     """Minutes from alarm to home care arriving, per municipality (box: 5/25/50/75/95 %)."""
-    cfg = as_config(cfg)
-    ans = _answered(events, cfg, "alarm")
-    visits = ans[(ans["outcome"] == "homecare") & ans["homecare_arrival_s"].notna()]
-    minutes = (visits["homecare_arrival_s"] - visits["arrival_s"]) / 60.0
-    groups = {m: minutes[visits["municipality"] == m].to_numpy() for m in
-              (mm.name for mm in cfg.municipalities)}
-    groups = {m: v for m, v in groups.items() if v.size}
-    names = sorted(groups, key=lambda m: float(np.median(groups[m])))
-    fig = new_figure(11, 0.34 * max(len(names), 1) + 1.6)
+    hist = b.arrays["help_hist"].sum(axis=0)
+    sums = b.arrays["help_sum_s"].sum(axis=0)
+    munis = b.labels["municipalities"]
+    stats = {m: s for i, m in enumerate(munis)
+             if (s := hist_stats(hist[i], float(sums[i]), HELP_BIN_S)) is not None}
+    names = sorted(stats, key=lambda m: stats[m]["med"])
+    fig = framed_figure(11, 0.32 * max(len(names), 1) + 1.5)
     ax = fig.subplots()
     if not names:
-        ax.text(0.5, 0.5, "no alarms were forwarded to home care", ha="center",
-                transform=ax.transAxes)
+        ax.text(0.5, 0.5, pick(lang, "no alarms were forwarded to home care",
+                               "ingen alarmer ble videresendt til hjemmetjenesten"),
+                ha="center", transform=ax.transAxes)
+        frame(fig, left=0.5, right=0.15, top=0.35, bottom=0.55)
         return fig
-    reps = max(len(replications_of(events)), 1)
-    ax.boxplot([groups[m] for m in names], orientation="horizontal", whis=(5, 95),
-               showfliers=False, showmeans=True, widths=0.6, patch_artist=True,
-               boxprops={"facecolor": "#cfe0f3", "edgecolor": "#2f6db5"},
-               medianprops={"color": "#1b3f6b", "lw": 1.8},
-               meanprops={"marker": "D", "markerfacecolor": "#c8423b",
-                          "markeredgecolor": "#c8423b", "markersize": 4})
-    labels = [f"{m} ({groups[m].size / reps:,.0f} visits)" for m in names]
-    ax.set_yticks(np.arange(1, len(names) + 1), labels)
-    ax.set_xlabel("minutes from the alarm to home care arriving")
+    visits = {m: hist[munis.index(m)].sum() / b.replications for m in names}
+    boxes = [{**stats[m], "label": f"{m} ({number(visits[m], 0, lang)} "
+              f"{pick(lang, 'visits', 'besøk')})", "fliers": []} for m in names]
+    colour = palette.outcome("homecare")
+    ax.bxp(boxes, orientation="horizontal", showmeans=True, showfliers=False, widths=0.6,
+           patch_artist=True, boxprops={"facecolor": colour, "edgecolor": palette.REFERENCE,
+                                        "alpha": 0.8},
+           medianprops={"color": palette.REFERENCE, "lw": 1.8},
+           meanprops={"marker": "D", "markerfacecolor": palette.REFERENCE,
+                      "markeredgecolor": palette.REFERENCE, "markersize": 4})
+    ax.set_xlabel(pick(lang, "minutes from the alarm to home care arriving",
+                       "minutter fra alarmen til hjemmetjenesten er fremme"))
     ax.set_xlim(left=0)
     ax.grid(axis="y", visible=False)
-    ax.set_title("Time from alarm to home care arriving (visits per replication in brackets)")
+    ax.set_title(pick(lang, "Time from alarm to home care arriving (visits per replication in "
+                      "brackets)", "Tid fra alarm til hjemmetjenesten er fremme (besøk per "
+                      "replikasjon i parentes)"))
+    frame(fig, left=text_width([b["label"] for b in boxes], 9.5) + 0.2, right=0.15, top=0.35,
+          bottom=0.55)
     return fig
 
 
 @styled
-def monthly_volume_figure(events: pd.DataFrame, cfg: ConfigLike) -> Figure:
-    """Alarms + technical alerts per month stacked by municipality (shows members joining)."""
-    cfg = as_config(cfg)
-    ev = period_events(events, cfg)
-    ev = ev[ev["category"].isin(["alarm", "technical"])]
-    reps = max(len(replications_of(events)), 1)
-    start = pd.Timestamp(cfg.period.start)
-    months = (start + pd.to_timedelta(ev["arrival_s"].to_numpy() // DAY, unit="D")).to_period("M")
-    tab = pd.crosstab(months, ev["municipality"].to_numpy()) / reps
-    all_months = pd.period_range(start.to_period("M"),
-                                 (pd.Timestamp(cfg.period.end) - pd.Timedelta(days=1))
-                                 .to_period("M"), freq="M")
-    tab = tab.reindex(all_months, fill_value=0.0)
-    names = [m.name for m in cfg.municipalities if m.name in tab.columns]
-    fig = new_figure(11, 4.8)
-    ax = fig.subplots()
-    x = np.arange(len(all_months))
-    bottom = np.zeros(len(x))
-    colours = _palette(len(names))
-    joined = {m.name: m.joined for m in cfg.municipalities}
-    for name, colour in zip(names, colours, strict=True):
-        vals = tab[name].to_numpy(dtype=float)
-        when = joined[name]
-        label = name if when <= cfg.period.start else f"{name} (joined {when.day} {when:%b %Y})"
-        ax.bar(x, vals, bottom=bottom, color=colour, width=0.8, label=label)
-        bottom += vals
-    ax.set_xticks(x, [f"{p:%b %Y}" if (i == 0 or p.month == 1) else f"{p:%b}"
-                      for i, p in enumerate(all_months)])
-    ax.set_ylabel("alarms + technical alerts per month")
-    thousands_axis(ax)
-    ax.grid(axis="x", visible=False)
-    ax.set_title("Monthly volume by municipality (mean per replication)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    return fig
-
-
-def _palette(n: int) -> list[Any]:
-    """n distinguishable colours (tab20 reordered so neighbours in a stack differ)."""
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab20"]
-    order = [*range(0, 20, 2), *range(1, 20, 2)]
-    return [cmap(order[i % 20]) for i in range(n)]
-
-
-_KPI_SHORT = {
-    "alarms_resolved_by_operator_share": "alarms resolved by the centre",
-    "technical_resolved_by_operator_share": "technical resolved by the centre",
-    "alarms_answered_within_target_share": "alarms within target",
-    "operator_utilisation": "operator utilisation",
-    "backup_answered_share": "alarms answered by backup",
-    "legevakt_calls_within_target_share": "legevakt calls within target",
-    "answer_time_mean_s": "answer time, mean",
-    "answer_time_p90_s": "answer time, 90th percentile",
-    "answer_time_p99_s": "answer time, 99th percentile",
-    "help_arrival_time_mean_s": "help arrival, mean",
-}
-
-
-@styled
-def replications_figure(replications: pd.DataFrame, summary: dict[str, Any]) -> Figure:
-    """Share and time KPIs, one small panel each: a dot per replication, mean and 95 % CI."""
+def replications_figure(replications: pd.DataFrame, summary: dict[str, Any],
+                        lang: str = "en") -> Figure:
+    """Every share and time KPI on one row: each replication's value and the 95 % interval
+    (exactly as summary.json has it) as the difference from the mean, in percent of the mean,
+    so that the spread of KPIs in different units can be read on one scale."""
     kpis = summary.get("kpis", {})
-    names = [k for k, u in KPI_UNITS.items() if u in ("share", "s") and k in replications.columns]
-    cols = 2
-    rows = max((len(names) + cols - 1) // cols, 1)
-    fig = new_figure(11, 0.95 * rows + 0.8)
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for ax, name in zip(axes, names, strict=False):
-        unit = KPI_UNITS[name]
-        scale = 100.0 if unit == "share" else 1.0
-        vals = replications[name].to_numpy(dtype=float) * scale
-        ax.scatter(vals, np.zeros(vals.size), s=22, color="#2f6db5", edgecolor="white",
-                   lw=0.6, zorder=5, label="one replication")
-        k = kpis.get(name, {})
-        mean, lo, hi = k.get("mean"), k.get("ci_low"), k.get("ci_high")
+    units = {k: (v.get("unit") if isinstance(v, dict) else None) or KPI_UNITS.get(k)
+             for k, v in kpis.items()}
+    names = [k for k, u in units.items() if u in ("share", "s") and k in replications.columns
+             and isinstance(kpis[k].get("mean"), int | float) and kpis[k]["mean"]]
+    target = (summary.get("goal") or {}).get("within_s") or summary.get("target_s") or 120
+    fig = framed_figure(11, 0.36 * max(len(names), 2) + 1.3)
+    ax = fig.subplots()
+    labels, xs, ys, lows, highs, rows = [], [], [], [], [], []
+    for i, name in enumerate(names):
+        k = kpis[name]
+        mean = float(k["mean"])
+        y = len(names) - 1 - i
+        rel = (replications[name].to_numpy(dtype=float) / mean - 1) * 100
+        xs.append(rel)
+        ys.append(np.full(rel.size, y))
+        lo, hi = k.get("ci_low"), k.get("ci_high")
         if lo is not None and hi is not None:
-            lo, hi = max(lo, 0.0), (min(hi, 1.0) if unit == "share" else hi)  # possible range
-            ax.plot([lo * scale, hi * scale], [0, 0], color="#e9a9a5", lw=7,
-                    solid_capstyle="butt", zorder=2, label="95 % confidence interval")
-        if mean is not None:
-            ax.plot([mean * scale], [0], marker="|", ms=16, mew=2.2, color="black", zorder=4,
-                    ls="none", label="mean")
-        ax.set_yticks([])
-        ax.set_ylim(-1, 1)
-        ax.spines["left"].set_visible(False)
-        ax.grid(axis="y", visible=False)
-        ax.margins(x=0.15)
-        suffix = " (%)" if unit == "share" else " (s)"
-        ax.set_title(_KPI_SHORT.get(name, name) + suffix, loc="left", fontsize=9,
-                     fontweight="normal")
-    for ax in axes[len(names):]:
-        ax.set_visible(False)
-    if names:
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside upper center", ncols=3)
+            rows.append(y)
+            lows.append((lo / mean - 1) * 100)
+            highs.append((hi / mean - 1) * 100)
+        labels.append(f"{kpi_label(name, lang, target)}: {fmt_value(mean, units[name], lang)}")
+    if rows:
+        ax.hlines(rows, lows, highs, color=palette.CI_BAND, lw=7, zorder=2,
+                  label=pick(lang, "95 % confidence interval", "95 % konfidensintervall"))
+    if xs:
+        ax.scatter(np.concatenate(xs), np.concatenate(ys), s=18, color=palette.REPLICATION,
+                   edgecolor=palette.EDGE, lw=0.5, zorder=5,
+                   label=pick(lang, "one replication", "én replikasjon"))
+    ax.axvline(0, color=palette.MEAN, lw=1.4, label=pick(lang, "mean", "gjennomsnitt"))
+    ax.set_yticks(range(len(names)), labels[::-1], fontsize=8)
+    ax.set_ylim(-0.7, len(names) - 0.3)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(pick(lang, "difference from the mean (% of the mean)",
+                       "avvik fra gjennomsnittet (% av gjennomsnittet)"))
+    decimal_axis(ax, "x", lang)
+    top_legend(fig, ncols=3)
+    frame(fig, left=text_width(labels, 8) + 0.2, right=0.15, top=0.4, bottom=0.55)
     return fig

@@ -2,7 +2,8 @@
 (`validation.csv`) and a sweep's service level by point (`sweep-summary.csv`).
 
 Both read files written by other commands, so they are defensive: a missing or malformed file
-gives no section rather than an error.
+gives no section rather than an error. A sweep is judged on its goal (the sweep file's
+`goal`, else the base config's): there is no hidden default goal.
 """
 
 from __future__ import annotations
@@ -11,17 +12,21 @@ import base64
 import io
 import json
 import math
+import re
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
+from respons.analysis.goal import verdict
 from respons.analysis.kpis import KPI_UNITS
-from respons.report.sections import clip_to_range, fmt_share, fmt_value, table
-from respons.report.style import DPI, TARGET_COLOUR, new_figure, percent_axis, styled
+from respons.report.formatting import fmt_value, percent
+from respons.report.i18n import kpi_label
+from respons.report.sections import table
+
+DPI = 100
 
 
 def _png_data_uri(fig: Any) -> tuple[str, int, int]:
@@ -42,38 +47,68 @@ def _read_table(path: Path) -> pd.DataFrame | None:
         return None
 
 
-def validation_section(run_dir: Path) -> str:
-    """The simulated-vs-published table from validation.csv, or '' when there is none."""
+def _pick(lang: str, en: str, nb: str) -> str:
+    return nb if lang == "nb" else en
+
+
+def validation_section(run_dir: Path, lang: str = "en") -> str:
+    """The simulated-vs-published table from validation.csv, or '' when there is none. Each
+    figure shows its role: fitted (an input was tuned to it) or predicted (none was)."""
     df = _read_table(run_dir / "validation.csv")
     if df is None:
         return ""
     need = {"figure", "published", "simulated_mean"}
     if not need <= set(df.columns):
         return ""
-    has_year = "year" in df.columns
+    has_year, has_role = "year" in df.columns, "role" in df.columns
+    words = {"yes": _pick(lang, "yes", "ja"), "no": _pick(lang, "no", "nei")}
     rows, classes = [], []
     for _, r in df.iterrows():
         kpi = str(r.get("kpi", ""))
-        unit = KPI_UNITS.get(kpi) or guess_unit(str(r["figure"]), r.get("published"),
+        unit = (str(r["unit"]) if isinstance(r.get("unit"), str) else None) \
+            or KPI_UNITS.get(kpi) or guess_unit(str(r["figure"]), r.get("published"),
                                                 r.get("simulated_mean"))
         lo, hi = r.get("ci_low"), r.get("ci_high")
-        ci = (f"{fmt_value(_num(lo), unit)} – {fmt_value(_num(hi), unit)}"
+        ci = (f"{fmt_value(_num(lo), unit, lang)} – {fmt_value(_num(hi), unit, lang)}"
               if _num(lo) is not None and _num(hi) is not None else "–")
+        if has_role and str(r.get("role")) == "predicted" and _num(lo) == _num(hi):
+            ci = _pick(lang, "expected value", "forventningsverdi")
         inside = _yes_no(r.get("inside"))
         rows.append([*([plain(r["year"])] if has_year else []), str(r["figure"]),
-                     fmt_value(_num(r.get("published")), unit),
-                     fmt_value(_num(r.get("simulated_mean")), unit), ci,
-                     _band(r.get("band"), unit), inside])
+                     *([plain(r["role"])] if has_role else []),
+                     fmt_value(_num(r.get("published")), unit, lang),
+                     fmt_value(_num(r.get("simulated_mean")), unit, lang), ci,
+                     _band(r.get("band"), unit, lang), inside])
         classes.append([""] * (len(rows[-1]) - 1) + [{"yes": "yes", "no": "no"}.get(inside, "")])
-    ok = sum(1 for r in rows if r[-1] == "yes")
-    head = [*(["year"] if has_year else []), "figure", "published", "simulated (mean)",
-            "95 % CI", "accepted band", "inside"]
-    first = 2 if has_year else 1
-    return ('<section id="validation">\n<h2>Simulated vs published</h2>\n'
-            + table(head, rows, table_id="validation-table",
+    note = _inside_note(df, rows)
+    shown = [[*r[:-1], words.get(r[-1], r[-1])] for r in rows]
+    head = [*([_pick(lang, "year", "år")] if has_year else []), _pick(lang, "figure", "tall"),
+            *([_pick(lang, "role", "rolle")] if has_role else []),
+            _pick(lang, "published", "publisert"), _pick(lang, "model (mean)", "modell (snitt)"),
+            _pick(lang, "95 % CI", "95 % KI"), _pick(lang, "accepted band", "godtatt bånd"),
+            _pick(lang, "inside", "innenfor")]
+    first = 1 + has_year + has_role
+    heading = _pick(lang, "Simulated vs published", "Simulert mot publisert")
+    return (f'<section id="validation">\n<h2>{heading}</h2>\n'
+            + table(head, shown, table_id="validation-table",
                     numeric=tuple(range(first, first + 4)), classes=classes)
-            + f'\n<p class="note">{ok} of {len(rows)} published figures have the simulated mean '
-              "inside their accepted band (validation.csv).</p>\n</section>")
+            + f'\n<p class="note">{escape(note)} A fitted figure had an '
+              "input tuned to it (inside its band it shows only that the fit is current); a "
+              "predicted one had none (validation.csv, validation.md give each band's "
+              "reason).</p>\n</section>")
+
+
+def _inside_note(df: pd.DataFrame, rows: list[list[str]]) -> str:
+    if "role" not in df.columns:
+        ok = sum(1 for r in rows if r[-1] == "yes")
+        return f"{ok} of {len(rows)} published figures have the model inside their band."
+    parts = []
+    for role in ("fitted", "predicted"):
+        mine = [r for r, x in zip(rows, df["role"].astype(str), strict=True) if x == role]
+        if mine:
+            ok = sum(1 for r in mine if r[-1] == "yes")
+            parts.append(f"{role}: {ok} of {len(mine)} inside their band")
+    return "; ".join(parts) + "."
 
 
 def guess_unit(name: str, *values: Any) -> str:
@@ -97,11 +132,11 @@ def _num(x: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _band(x: Any, unit: str) -> str:
+def _band(x: Any, unit: str, lang: str) -> str:
     v = _num(x)
     if v is None:
         return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
-    return f"± {fmt_value(v, unit)}"
+    return f"± {fmt_value(v, unit, lang)}"
 
 
 def _yes_no(x: Any) -> str:
@@ -113,12 +148,36 @@ def _yes_no(x: Any) -> str:
 
 
 SERVICE_KPIS = ("alarms_answered_within_target_share", "legevakt_calls_within_target_share")
-GOAL_KEYS = ("service_level_goal", "goal_share", "target_share")
-DEFAULT_GOAL = 0.80  # the legevakt rule, akuttmedisinforskriften § 13 (external-facts.md)
 
 
-def sweep_section(run_dir: Path) -> str:
-    """Service level against sweep point with CIs and the cheapest point meeting the goal."""
+def readable_factor(name: str, lang: str = "en") -> str:
+    """A factor's name for people: a grid factor's own name with spaces, a config path
+    ('pools.operators.shifts.0.staff') spelled out ('operators: staff of shift 1')."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return name.replace("_", " ")
+    nb = lang == "nb"
+    m = re.fullmatch(r"pools\.([^.]+)\.shifts\.(\d+)\.(\w+)", name)
+    if m:
+        what = {"staff": ("staff", "bemanning"), "start": ("start", "start"),
+                "end": ("end", "slutt")}.get(m[3], (m[3], m[3]))
+        return (f"{m[1]}: {what[1]} på vakt {int(m[2]) + 1}" if nb
+                else f"{m[1]}: {what[0]} of shift {int(m[2]) + 1}")
+    m = re.fullmatch(r"pools\.([^.]+)\.serves\.(\d+)\.(\w+)", name)
+    if m:
+        what = {"rule": ("backup rule", "reserveregel"),
+                "after_s": ("wait before backup (s)", "venting før reserve (s)")}.get(
+            m[3], (m[3].replace("_", " "), m[3].replace("_", " ")))
+        return f"{m[1]}: {what[int(nb)]} ({_pick(lang, 'service', 'tjeneste')} {int(m[2]) + 1})"
+    m = re.fullmatch(r"event_kinds\.([^.]+)\.rate\.per_year", name)
+    if m:
+        return f"{m[1].replace('_', ' ')}: " + _pick(lang, "rate per year", "rate per år")
+    return " › ".join(p.replace("_", " ") for p in parts)
+
+
+def sweep_section(run_dir: Path, lang: str = "en") -> str:
+    """Service level against sweep point with CIs, the goal and the cheapest point meeting it
+    (no goal: the points are shown without a verdict)."""
     df = _read_table(run_dir / "sweep-summary.csv")
     if df is None:
         return ""
@@ -131,52 +190,86 @@ def sweep_section(run_dir: Path) -> str:
         c for c in df.columns if c not in used and c not in ("point", "replications", "failed")]
     factors = [f for f in factors if f in df.columns]
     service = [k for k in SERVICE_KPIS if k in kpis] or [k for k in kpis if "share" in k][:1]
-    goal, goal_source = _goal(run_dir)
+    goal, goal_source = sweep_goal(run_dir, lang)
     fte = _point_fte(run_dir, df)
-    cost, cost_note = _cost(df, factors, kpis, fte)
-    parts = ['<section id="sweep">\n<h2>Sweep: service level by point</h2>']
+    cost, cost_note = _cost(df, factors, kpis, fte, lang)
+    heading = _pick(lang, "Sweep: service level by point", "Parameterstudie: svarandel per punkt")
+    parts = [f'<section id="sweep">\n<h2>{heading}</h2>']
+    verdicts: list[str] = []
     if service:
         primary = service[0]
-        sure = _sure(df, primary, goal)
+        label = kpi_label(primary, lang, goal.get("within_s", 120) if goal else 120).lower()
+        share = goal.get("share") if goal else None
+        if share is not None:
+            verdicts = [verdict(_num(df.at[i, f"{primary}_mean"]),
+                                _num(df.at[i, f"{primary}_ci_low"]),
+                                _num(df.at[i, f"{primary}_ci_high"]), share) for i in df.index]
         order = df.index if cost is None else cost.sort_values(kind="stable").index
-        best = next((i for i in order if sure[i]), None)
-        uri, w, h = _png_data_uri(sweep_figure(df, service, goal, best))
-        parts.append(f'<figure id="fig-sweep"><img src="{uri}" alt="service level by sweep '
-                     f'point" width="{w}" height="{h}"><figcaption><strong>Service level by '
-                     "sweep point.</strong> Mean with 95 % confidence interval per point; "
-                     f"dashed line: the goal of {escape(fmt_share(goal))} "
-                     f"({escape(goal_source)}).</figcaption></figure>")
-        label = primary.replace("_", " ")
-        if best is None:
-            verdict = (f"No point reaches the goal of {fmt_share(goal)} for {label} with its "
-                       "whole 95 % confidence interval.")
+        best = next((i for i in order if verdicts and verdicts[df.index.get_loc(i)] == "met"),
+                    None)
+        uri, w, h = _png_data_uri(sweep_figure(df, service, share, best, lang))
+        goal_text = (_pick(lang, f"dashed line: the goal of {percent(share, 1, lang)} "
+                              f"({goal_source})", f"stiplet linje: målet på "
+                              f"{percent(share, 1, lang)} ({goal_source})")
+                     if share is not None else goal_source)
+        parts.append(
+            f'<figure id="fig-sweep"><img src="{uri}" alt="service level by sweep point" '
+            f'width="{w}" height="{h}"><figcaption><strong>'
+            + _pick(lang, "Service level by sweep point.", "Svarandel per punkt.")
+            + "</strong> " + escape(_pick(lang, "Mean with 95 % confidence interval per point; ",
+                                          "Snitt med 95 % konfidensintervall per punkt; ")
+                                    + goal_text + ".") + "</figcaption></figure>")
+        if share is None:
+            text = goal_source
+        elif best is None:
+            text = _pick(lang, f"No point reaches the goal of {percent(share, 1, lang)} for "
+                         f"{label} with its whole 95 % confidence interval.",
+                         f"Ingen punkter når målet på {percent(share, 1, lang)} for {label} "
+                         "med hele 95 %-konfidensintervallet.")
         else:
-            where = ", ".join(f"{f} = {plain(df.at[best, f])}" for f in factors)
-            verdict = (f"Cheapest point meeting the goal ({cost_note}): "
-                       f"{plain(df.at[best, 'point'])}" + (f" ({where})" if where else "")
-                       + f", with {fmt_share(float(df.at[best, f'{primary}_mean']))} {label} "
-                       f"and its whole 95 % confidence interval above {fmt_share(goal)}.")
-        parts.append(f'<p class="callout">{escape(verdict)}</p>')
+            where = ", ".join(f"{readable_factor(f, lang)} = {plain(df.at[best, f])}"
+                              for f in factors)
+            text = _pick(
+                lang,
+                f"Cheapest point meeting the goal ({cost_note}): {plain(df.at[best, 'point'])}"
+                + (f" ({where})" if where else "")
+                + f", with {percent(float(df.at[best, f'{primary}_mean']), 1, lang)} {label} "
+                f"and its whole 95 % confidence interval at or above {percent(share, 1, lang)}.",
+                f"Billigste punkt som når målet ({cost_note}): {plain(df.at[best, 'point'])}"
+                + (f" ({where})" if where else "")
+                + f", med {percent(float(df.at[best, f'{primary}_mean']), 1, lang)} {label} "
+                f"og hele 95 %-konfidensintervallet på eller over {percent(share, 1, lang)}.")
+        parts.append(f'<p class="callout" id="sweep-verdict">{escape(text)}</p>')
     shown = [*service, *(["operator_utilisation"] if "operator_utilisation" in kpis else [])]
-    head = ["point", *factors, *(["roster FTE"] if fte is not None else []),
-            *(k.replace("_", " ") for k in shown)]
+    within = goal.get("within_s", 120) if goal else 120
+    head = ["#", _pick(lang, "point", "punkt"), *(readable_factor(f, lang) for f in factors),
+            *([_pick(lang, "roster FTE", "årsverk i turnus")] if fte is not None else []),
+            *(kpi_label(k, lang, within) for k in shown),
+            *([_pick(lang, "goal", "mål")] if verdicts else [])]
     rows = []
-    for i in df.index:
-        cells = [plain(df.at[i, "point"]), *(plain(df.at[i, f]) for f in factors)]
+    for n, i in enumerate(df.index, start=1):
+        cells = [str(n), plain(df.at[i, "point"]), *(plain(df.at[i, f]) for f in factors)]
         if fte is not None:
             cells.append(f"{fte[i]:.1f}")
         for k in shown:
             unit = KPI_UNITS.get(k) or guess_unit(k, df.at[i, f"{k}_mean"])
-            mean, lo, hi = (clip_to_range(_num(df.at[i, f"{k}_{s}"]), unit)
-                            for s in ("mean", "ci_low", "ci_high"))
-            cells.append(f"{fmt_value(mean, unit)} [{fmt_value(lo, unit)} – "
-                         f"{fmt_value(hi, unit)}]")
+            mean, lo, hi = (_num(df.at[i, f"{k}_{s}"]) for s in ("mean", "ci_low", "ci_high"))
+            cells.append(f"{fmt_value(mean, unit, lang)} [{fmt_value(lo, unit, lang)} – "
+                         f"{fmt_value(hi, unit, lang)}]")
+        if verdicts:
+            cells.append(_verdict_word(verdicts[n - 1], lang))
         rows.append(cells)
-    first = 1 + len(factors)
+    first = 2 + len(factors)
     parts.append('<div class="wide">' + table(head, rows, table_id="sweep-table",
                                               numeric=tuple(range(first, len(head)))) + "</div>")
-    parts.append('<p class="note">Intervals are cut to the possible range (0–100 %).</p>')
     return "\n".join(parts) + "\n</section>"
+
+
+def _verdict_word(v: str, lang: str) -> str:
+    words = {"met": ("met", "nådd"), "not met": ("not met", "ikke nådd"),
+             "not proven": ("not proven", "ikke påvist"),
+             "not measured": ("not measured", "ikke målt")}
+    return words.get(v, (v, v))[int(lang == "nb")]
 
 
 def _point_fte(run_dir: Path, df: pd.DataFrame) -> pd.Series | None:
@@ -205,98 +298,120 @@ def plain(x: Any) -> str:
     return f"{v:.0f}" if v.is_integer() else f"{v:.4g}"
 
 
-def sweep_facts(run_dir: Path) -> tuple[str | None, list[tuple[str, str]]]:
-    """The sweep's name and header facts from design.json (None and [] when not a sweep)."""
+def _design(run_dir: Path) -> dict[str, Any]:
     try:
         doc = json.loads((run_dir / "design.json").read_text("utf-8"))
     except (OSError, ValueError):
-        return None, []
-    if not isinstance(doc, dict):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def sweep_facts(run_dir: Path, lang: str = "en") -> tuple[str | None, list[tuple[str, str]]]:
+    """The sweep's name and header facts from design.json (None and [] when not a sweep)."""
+    doc = _design(run_dir)
+    if not doc:
         return None, []
     facts = [(label, plain(doc[key])) for label, key in
-             (("Replications per point", "replications"), ("Tasks", "tasks"))
+             ((_pick(lang, "Replications per point", "Replikasjoner per punkt"), "replications"),
+              (_pick(lang, "Tasks", "Oppgaver"), "tasks"))
              if key in doc]
     if isinstance(doc.get("points"), list):
-        facts.insert(0, ("Points", str(len(doc["points"]))))
+        facts.insert(0, (_pick(lang, "Points", "Punkter"), str(len(doc["points"]))))
     if isinstance(doc.get("factors"), list):
-        facts.insert(1, ("Factors", ", ".join(str(f) for f in doc["factors"]) or "–"))
+        facts.insert(1, (_pick(lang, "Factors", "Faktorer"), ", ".join(
+            readable_factor(str(f), lang) for f in doc["factors"]) or "–"))
+    goal = doc.get("goal")
+    if isinstance(goal, dict) and _num(goal.get("share")) is not None:
+        facts.append((_pick(lang, "Goal", "Mål"), _pick(
+            lang, f"{percent(goal['share'], 1, lang)} within {goal.get('within_s', 120):g} s",
+            f"{percent(goal['share'], 1, lang)} innen {goal.get('within_s', 120):g} s")))
     name = doc.get("sweep")
     return (str(name) if name else None), facts
 
 
 def _design_factors(run_dir: Path) -> list[str]:
     """The factor columns named by the sweep's design.json (empty when unknown)."""
-    try:
-        doc = json.loads((run_dir / "design.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return []
-    factors = doc.get("factors") if isinstance(doc, dict) else None
+    factors = _design(run_dir).get("factors")
     return [str(f) for f in factors] if isinstance(factors, list) else []
 
 
-def _goal(run_dir: Path) -> tuple[float, str]:
-    """The service-level goal from the sweep's JSON metadata, else the legevakt rule's 80 %."""
-    for name in ("sweep.json", "sweep-meta.json", "metadata.json"):
+def sweep_goal(run_dir: Path, lang: str = "en") -> tuple[dict[str, Any] | None, str]:
+    """The sweep's goal ({share, within_s}) and where it comes from: the sweep file's `goal`
+    (design.json), else the first point's config; (None, why) when there is none."""
+    goal = _design(run_dir).get("goal")
+    if isinstance(goal, dict) and _num(goal.get("share")) is not None:
+        return goal, _pick(lang, "the sweep file's goal", "målet i sweep-filen")
+    from respons.config.loading import read_mapping, validate
+
+    for path in sorted((run_dir / "points").glob("*/config.resolved.yaml"))[:1]:
         try:
-            data = json.loads((run_dir / name).read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
-        for key in GOAL_KEYS:
-            v = _num(data.get(key)) if isinstance(data, dict) else None
-            if v is not None and 0 < v <= 1:
-                return v, f"from {name}"
-    return DEFAULT_GOAL, "default: the legevakt rule of 80 % within the target"
+            cfg = validate(read_mapping(path), str(path))
+        except Exception:  # noqa: BLE001 - no goal rather than no report
+            break
+        if cfg.goal is not None:
+            return ({"share": cfg.goal.share, "within_s": cfg.goal.within_s},
+                    _pick(lang, "the base config's goal", "målet i grunnkonfigurasjonen"))
+    return None, _pick(lang, "No goal: neither the sweep file nor its base config sets "
+                       "`goal`, so no point is judged (add `goal: {share: 0.95}` to the sweep "
+                       "file).", "Intet mål: verken sweep-filen eller grunnkonfigurasjonen har "
+                       "`goal`, så ingen punkter vurderes (legg `goal: {share: 0.95}` i "
+                       "sweep-filen).")
 
 
 def _cost(df: pd.DataFrame, factors: list[str], kpis: list[str],
-          fte: pd.Series | None) -> tuple[pd.Series | None, str]:
+          fte: pd.Series | None, lang: str) -> tuple[pd.Series | None, str]:
     """What orders points by cost: a cost column, else rostered FTE, else the listed order."""
     cols = [*factors, *(f"{k}_mean" for k in kpis)]
     for c in cols:
         if "cost" in c.lower() and pd.api.types.is_numeric_dtype(df[c]):
-            return df[c], f"cheapest by {c}"
+            return df[c], _pick(lang, f"cheapest by {c}", f"billigst etter {c}")
     if fte is not None:
-        return fte, "cheapest by total rostered FTE"
+        return fte, _pick(lang, "cheapest by total rostered FTE",
+                          "billigst etter sum årsverk i turnus")
     for c in cols:
         if "fte" in c.lower() and pd.api.types.is_numeric_dtype(df[c]):
-            return df[c], f"cheapest by {c}"
-    return None, "no cost known: points taken as listed, cheapest first"
+            return df[c], _pick(lang, f"cheapest by {c}", f"billigst etter {c}")
+    return None, _pick(lang, "no cost known: points taken as listed, cheapest first",
+                       "ingen kostnad kjent: punktene tas i oppgitt rekkefølge, billigst først")
 
 
-def _sure(df: pd.DataFrame, kpi: str, goal: float) -> pd.Series:
-    """Points whose CI lower bound (or mean, when there is no CI) reaches the goal."""
-    low = pd.to_numeric(df[f"{kpi}_ci_low"], errors="coerce")
-    low = low.fillna(pd.to_numeric(df[f"{kpi}_mean"], errors="coerce"))
-    return low >= goal
+def sweep_figure(df: pd.DataFrame, kpis: list[str], goal: float | None, best: Any,
+                 lang: str = "en") -> Any:
+    """Service-level KPIs against sweep point with CI bands, the goal and the chosen point
+    (marked by a star in the legend, so no label can cover a tick)."""
+    import matplotlib
 
+    from respons.report import palette
+    from respons.report.style import STYLE, frame, framed_figure, percent_axis
 
-@styled
-def sweep_figure(df: pd.DataFrame, kpis: list[str], goal: float, best: Any) -> Figure:
-    """Service-level KPIs against sweep point with CI bands, the goal and the chosen point."""
-    fig = new_figure(11, 4.0)
-    ax = fig.subplots()
-    x = np.arange(len(df))
-    colours = ["#2f6db5", "#3a9a5b", "#8a63b8"]
-    for k, colour in zip(kpis, colours, strict=False):
-        mean = pd.to_numeric(df[f"{k}_mean"], errors="coerce").to_numpy(dtype=float)
-        lo = pd.to_numeric(df[f"{k}_ci_low"], errors="coerce").to_numpy(dtype=float)
-        hi = pd.to_numeric(df[f"{k}_ci_high"], errors="coerce").to_numpy(dtype=float)
-        ax.plot(x, mean, marker="o", color=colour, lw=1.8, label=k.replace("_", " "))
-        ax.fill_between(x, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=colour, alpha=0.2, lw=0)
-    ax.axhline(goal, color=TARGET_COLOUR, ls="--", lw=1.2, label=f"goal {100 * goal:.0f} %")
-    if best is not None:
-        pos = int(df.index.get_loc(best))
-        y = float(pd.to_numeric(df[f"{kpis[0]}_mean"], errors="coerce")[best])
-        ax.annotate("cheapest meeting the goal", xy=(pos, y), xytext=(0, -34),
-                    textcoords="offset points", ha="center", fontsize=8.5,
-                    arrowprops={"arrowstyle": "->", "color": "#333333"})
-    labels = [str(p) for p in df["point"]]
-    long = max(len(s) for s in labels) > 90 / max(len(labels), 1)
-    ax.set_xticks(x, labels, rotation=25 if long else 0, ha="right" if long else "center",
-                  fontsize=8 if long else None)
-    ax.set_xlabel("sweep point")
-    ax.set_ylabel("share within target")
-    ax.set_ylim(top=1.005)
-    percent_axis(ax)
-    ax.legend(loc="lower right")
+    with matplotlib.rc_context(STYLE):
+        fig = framed_figure(11, 4.0)
+        ax = fig.subplots()
+        x = np.arange(len(df))
+        for k in kpis:
+            cat = "legevakt" if k.startswith("legevakt") else "alarm"
+            colour = palette.category(cat)
+            mean = pd.to_numeric(df[f"{k}_mean"], errors="coerce").to_numpy(dtype=float)
+            lo = pd.to_numeric(df[f"{k}_ci_low"], errors="coerce").to_numpy(dtype=float)
+            hi = pd.to_numeric(df[f"{k}_ci_high"], errors="coerce").to_numpy(dtype=float)
+            ax.plot(x, mean, marker="o", color=colour, lw=1.8, label=kpi_label(k, lang))
+            ax.fill_between(x, lo, hi, color=colour, alpha=0.2, lw=0)
+        if goal is not None:
+            ax.axhline(goal, color=palette.GOAL, ls="--", lw=1.2,
+                       label=_pick(lang, "goal ", "mål ") + percent(goal, 1, lang))
+        if best is not None:
+            pos = int(df.index.get_loc(best))
+            y = float(pd.to_numeric(df[f"{kpis[0]}_mean"], errors="coerce")[best])
+            ax.plot([pos], [y], marker="*", ms=16, color=palette.GOAL, ls="none", zorder=6,
+                    label=_pick(lang, "cheapest meeting the goal", "billigste som når målet"))
+        labels = [str(p) for p in df["point"]]
+        fits = max(len(s) for s in labels) <= 90 / max(len(labels), 1)
+        ax.set_xticks(x, labels if fits else [str(i + 1) for i in x])
+        ax.set_xlabel(_pick(lang, "sweep point", "punkt") + ("" if fits else _pick(
+            lang, " (number in the table below)", " (nummer i tabellen under)")))
+        ax.set_ylabel(_pick(lang, "share within the limit", "andel innen grensen"))
+        ax.set_ylim(top=1.005)
+        percent_axis(ax, lang=lang)
+        ax.legend(loc="lower right")
+        frame(fig, left=0.85, right=0.15, top=0.2, bottom=0.6)
     return fig

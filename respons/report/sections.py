@@ -1,4 +1,5 @@
-"""Pieces of the HTML report: number formatting, the stylesheet, tables and the config summary.
+"""Pieces of the HTML report: the stylesheet, tables and the config summary (numbers formatted
+by `respons.report.formatting`, in the report's language).
 
 Every piece of text that reaches the page goes through `html.escape`.
 """
@@ -6,13 +7,17 @@ Every piece of text that reaches the page goes through `html.escape`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 from respons.config import WEEKDAYS, Pool, ScenarioConfig, Shift
 from respons.engine.rosters import fte
+from respons.report.formatting import fmt_seconds, fmt_value, number, percent
+from respons.report.i18n import WEEKDAYS as DAY_NAMES
+from respons.report.i18n import date_text, t
+
+__all__ = ["CSS", "config_section", "fmt_count", "fmt_seconds", "fmt_share", "fmt_value",
+           "table"]
 
 CSS = """
 :root{--ink:#1d2733;--muted:#5b6877;--line:#d9dee5;--band:#f4f6f9;--accent:#2f6db5;
@@ -39,12 +44,25 @@ th{background:var(--band);font-weight:600}
 div.wide{overflow-x:auto}
 tbody tr:nth-child(even){background:#fafbfc}
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+table#monthly-table td,table#monthly-table th{padding:.3em .45em;font-size:.85rem}
+span.ci{display:block;font-size:.8rem;color:var(--muted)}
 span.code{display:block;font:.78rem/1.3 ui-monospace,"DejaVu Sans Mono",Menlo,monospace;
 color:var(--muted)}
 td.yes{color:var(--good);font-weight:600}
 td.no{color:var(--bad);font-weight:600}
 p.note{color:var(--muted);font-size:.88rem;margin:.3em 0}
 p.callout{background:#fff6e0;border-left:4px solid #e0a526;padding:.6em 1em;border-radius:3px}
+div.verdict{margin:1.2em 0 .4em;padding:.8em 1.2em;border-radius:6px;border-left:6px solid
+var(--muted);background:var(--band)}
+div.verdict p{margin:.2em 0;font-size:1.08rem}
+div.verdict p.line.met{color:var(--good);font-weight:600}
+div.verdict p.line.not-met{color:var(--bad);font-weight:600}
+div.verdict p.line.not-proven{color:#8a5a00;font-weight:600}
+div.verdict.met{border-left-color:var(--good)}
+div.verdict.not-met{border-left-color:var(--bad)}
+div.verdict.not-proven{border-left-color:#e0a526}
+p.cost{font-size:1.05rem;margin:.5em 0}
+ol.notes{color:var(--muted);font-size:.86rem;margin:.4em 0;padding-left:1.4em}
 figure{margin:1.6em 0 2.2em;padding:0}
 figure img{display:block;max-width:100%;height:auto;margin:0 auto;border:1px solid var(--line);
 border-radius:4px}
@@ -57,49 +75,14 @@ figure{break-inside:avoid}}
 """
 
 
-def fmt_share(x: float) -> str:
+def fmt_share(x: float, lang: str = "en") -> str:
     """A 0..1 share as a percentage with one decimal: '96.7 %'."""
-    return f"{100 * x:.1f} %"
+    return percent(x, 1, lang)
 
 
-def fmt_count(x: float) -> str:
-    """A count with thousands separators: '36,150'."""
-    return f"{x:,.0f}"
-
-
-def fmt_seconds(x: float) -> str:
-    """Seconds below a minute ('19.3 s'), otherwise minutes:seconds ('2:05 min')."""
-    if abs(x) < 59.95:
-        return f"{x:.1f} s"
-    total = int(round(abs(x)))
-    sign = "-" if x < 0 else ""
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}:{minutes:02d}:{seconds:02d} h"
-    return f"{sign}{minutes}:{seconds:02d} min"
-
-
-def fmt_value(x: Any, unit: str) -> str:
-    """Format a KPI value by its unit ('share', 'count', 's'); missing or nan -> '–'."""
-    if x is None or isinstance(x, bool) or not isinstance(x, int | float) or math.isnan(x):
-        return "–"
-    if unit == "share":
-        return fmt_share(x)
-    if unit == "count":
-        return fmt_count(x)
-    if unit == "s":
-        return fmt_seconds(x)
-    return f"{x:,.4g}"
-
-
-def clip_to_range(x: Any, unit: str) -> Any:
-    """A CI bound cut to the possible range of its unit (shares 0..1, times and counts >= 0)."""
-    if x is None or isinstance(x, bool) or not isinstance(x, int | float) or math.isnan(x):
-        return x
-    if unit == "share":
-        return min(max(x, 0.0), 1.0)
-    return max(x, 0.0) if unit in ("s", "count") else x
+def fmt_count(x: float, lang: str = "en") -> str:
+    """A count with thousands separators: '36,150' ('36 150' in Norwegian)."""
+    return number(x, 0, lang)
 
 
 def table(head: Sequence[str], rows: Sequence[Sequence[str]], table_id: str | None = None,
@@ -122,80 +105,118 @@ def table(head: Sequence[str], rows: Sequence[Sequence[str]], table_id: str | No
     return f"<table{ident}><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _days(days: Sequence[str]) -> str:
+def _days(days: Sequence[str], lang: str) -> str:
     """'every day', 'Mon–Fri' or 'Mon, Wed' from a shift's weekdays."""
     idx = sorted(WEEKDAYS.index(d) for d in days)
     if len(idx) == 7:
-        return "every day"
-    names = [WEEKDAYS[i].capitalize() for i in idx]
+        return "alle dager" if lang == "nb" else "every day"
+    names = [DAY_NAMES[lang][i].capitalize() for i in idx]
     if len(idx) > 2 and idx == list(range(idx[0], idx[-1] + 1)):
         return f"{names[0]}–{names[-1]}"
     return ", ".join(names)
 
 
-def _shift(s: Shift) -> str:
-    return f"{_days(s.days)} {s.start}–{s.end} × {s.staff}"
+def _shift(s: Shift, lang: str) -> str:
+    dated = "".join(f" ({_day(p.start, lang)} – {_day(p.end - dt.timedelta(days=1), lang)})"
+                    for p in s.dates)
+    return f"{_days(s.days, lang)} {s.start}–{s.end} × {s.staff}{dated}"
 
 
-def _serves(pool: Pool) -> str:
+RULES = {"primary": ("primary", "primær"),
+         "all_busy": ("when the primary staff are busy", "når de primære er opptatt"),
+         "after_wait": ("after waiting {after} s", "etter {after} s venting")}
+
+
+def _serves(pool: Pool, lang: str) -> str:
     parts = []
     for s in pool.serves:
-        rule = {"primary": "primary", "all_busy": "when the primary staff are busy",
-                "after_wait": f"after waiting {s.after_s:g} s"}[s.rule.value]
+        en, nb = RULES[s.rule.value]
+        rule = (nb if lang == "nb" else en).format(after=f"{s.after_s:g}")
         text = f"{s.category.value} ({rule})"
         for u in s.unavailable:
             last = u.end - dt.timedelta(days=1)  # periods end exclusive
-            text += f"; not from {_day(u.start)} to {_day(last)}"
+            text += (f"; ikke fra {_day(u.start, lang)} til {_day(last, lang)}" if lang == "nb"
+                     else f"; not from {_day(u.start, lang)} to {_day(last, lang)}")
+        if s.municipalities is not None:
+            text += (f"; bare fra {', '.join(s.municipalities)}" if lang == "nb"
+                     else f"; only from {', '.join(s.municipalities)}")
+        if s.interrupts:
+            text += ("; avbryter arbeid som kan avbrytes" if lang == "nb"
+                     else "; interrupts interruptible work")
+        if s.interruptible:
+            text += "; kan avbrytes" if lang == "nb" else "; interruptible"
         parts.append(text)
     return "; ".join(parts)
 
 
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%b %Y}"
+def _day(d: dt.date, lang: str = "en") -> str:
+    return date_text(d.year, d.month, d.day, lang)
 
 
-RATE_BASIS = {"per_1000_inhabitants": "per 1,000 inhabitants", "per_80plus": "per inhabitant 80+",
-              "per_municipality": "per municipality"}
+RATE_BASIS = {"per_1000_inhabitants": ("per 1,000 inhabitants", "per 1 000 innbyggere"),
+              "per_80plus": ("per inhabitant 80+", "per innbygger 80+"),
+              "per_municipality": ("per municipality", "per kommune"),
+              "per_user": ("per alarm user", "per alarmbruker"),
+              "per_device": ("per device", "per enhet")}
+HEADS = {
+    "pools": (["pool", "role", "answers", "weekly shifts (days, hours × staff)", "FTE",
+               "sickness absence"],
+              ["gruppe", "rolle", "svarer på", "ukentlige vakter (dager, timer × antall)",
+               "årsverk", "sykefravær"]),
+    "municipalities": (["municipality", "number", "population", "80+", "joined", "ramp-up",
+                        "sends", "home-care travel (mean)"],
+                       ["kommune", "nummer", "innbyggere", "80+", "med fra", "opptrapping",
+                        "sender", "reisetid hjemmetjenesten (snitt)"]),
+    "kinds": (["kind", "category", "priority", "rate", "profile", "talk time (mean)"],
+              ["type", "kategori", "prioritet", "rate", "profil", "samtaletid (snitt)"]),
+}
 
 
-def config_section(cfg: ScenarioConfig) -> str:
+def _rate(k, lang: str) -> str:  # noqa: ANN001 - an EventKind
+    nb = lang == "nb"
+    if k.rate is None:
+        return "bare oppfølging" if nb else "follow-up only"
+    per_year = number(k.rate.per_year, 2, lang).rstrip("0").rstrip(",.")
+    return f"{per_year} {RATE_BASIS[k.rate.basis.value][int(nb)]} {'i året' if nb else 'a year'}"
+
+
+def config_section(cfg: ScenarioConfig, lang: str = "en") -> str:
     """Staffing pools (shifts, FTE) and municipalities (population, join date) of the run."""
-    pool_rows = [[p.name, p.role.value, _serves(p), "<br>".join(escape(_shift(s))
-                                                             for s in p.shifts),
-                  f"{fte(p, cfg.fte_hours_per_week):.2f}",
-                  fmt_share(p.sickness_absence) if p.sickness_absence else "–"]
+    nb = lang == "nb"
+    pool_rows = [[escape(p.name), escape(p.role.value), escape(_serves(p, lang)),
+                  "<br>".join(escape(_shift(s, lang)) for s in p.shifts),
+                  escape(number(fte(p, cfg.fte_hours_per_week, cfg.period), 2, lang)),
+                  escape(percent(p.sickness_absence, 1, lang) if p.sickness_absence else "–")]
                  for p in cfg.pools]
-    pool_rows = [[escape(r[0]), escape(r[1]), escape(r[2]), r[3], escape(r[4]), escape(r[5])]
-                 for r in pool_rows]
-    total = sum(fte(p, cfg.fte_hours_per_week) for p in cfg.pools)
+    total = sum(fte(p, cfg.fte_hours_per_week, cfg.period) for p in cfg.pools)
     muni_rows = []
     for m in sorted(cfg.municipalities, key=lambda m: (m.joined, m.name)):
         muni_rows.append([
-            m.name, m.number, fmt_count(m.population),
-            fmt_count(m.population_80plus) if m.population_80plus is not None else "–",
-            _day(m.joined),
-            f"{m.ramp_up_days:g} days" if m.ramp_up_days else "–",
+            m.name, m.number, number(m.population, 0, lang),
+            number(m.population_80plus, 0, lang) if m.population_80plus is not None else "–",
+            _day(m.joined, lang),
+            (f"{m.ramp_up_days:g} " + ("dager" if nb else "days")) if m.ramp_up_days else "–",
             ", ".join(s.value for s in m.services),
-            fmt_value(m.homecare.travel.mean, "s"),
+            fmt_value(m.homecare.travel.mean, "s", lang),
         ])
     pop = sum(m.population for m in cfg.municipalities)
-    kinds = [[k.name, k.category.value, str(k.priority),
-              f"{k.rate.per_year:g} {RATE_BASIS[k.rate.basis.value]} a year",
-              k.profile, fmt_value(k.talk.mean, "s")] for k in cfg.event_kinds]
+    kinds = [[k.name, k.category.value, str(k.priority), _rate(k, lang), k.profile or "–",
+              fmt_value(k.talk.mean, "s", lang)] for k in cfg.event_kinds]
+    hours = number(cfg.fte_hours_per_week, 1, lang).rstrip("0").rstrip(",.")
+    pools_title = (f"Bemanningsgrupper ({number(total, 1, lang)} årsverk à {hours} t i uken)"
+                   if nb else f"Staffing pools ({number(total, 1, lang)} FTE at {hours} h a week)")
+    munis_title = (f"Kommuner ({len(cfg.municipalities)}, {number(pop, 0, lang)} innbyggere)"
+                   if nb else f"Municipalities ({len(cfg.municipalities)}, "
+                   f"{number(pop, 0, lang)} inhabitants)")
     return (
-        '<section id="config">\n<h2>Configuration</h2>\n'
-        f'<h3>Staffing pools ({total:.1f} FTE at {cfg.fte_hours_per_week:g} h a week)</h3>\n'
-        + table(["pool", "role", "answers", "weekly shifts (days, hours × staff)", "FTE",
-                 "sickness absence"], pool_rows, table_id="pools-table", numeric=(4, 5),
+        f'<section id="config">\n<h2>{escape(t("sec_config", lang))}</h2>\n'
+        f"<h3>{escape(pools_title)}</h3>\n"
+        + table(HEADS["pools"][int(nb)], pool_rows, table_id="pools-table", numeric=(4, 5),
                 raw=True)
-        + f"\n<h3>Municipalities ({len(cfg.municipalities)}, {fmt_count(pop)} inhabitants)"
-          "</h3>\n"
-        + table(["municipality", "number", "population", "80+", "joined", "ramp-up",
-                 "sends", "home-care travel (mean)"], muni_rows, table_id="municipalities-table",
+        + f"\n<h3>{escape(munis_title)}</h3>\n"
+        + table(HEADS["municipalities"][int(nb)], muni_rows, table_id="municipalities-table",
                 numeric=(2, 3, 7))
-        + "\n<h3>Event kinds</h3>\n"
-        + table(["kind", "category", "priority", "rate", "profile", "talk time (mean)"], kinds,
-                numeric=(2, 5))
-        + '\n<p class="note">The full configuration is in config.resolved.yaml beside this '
-          "report; re-run it with <code>respons simulate --config config.resolved.yaml"
-          "</code>.</p>\n</section>")
+        + f"\n<h3>{'Kontakttyper' if nb else 'Event kinds'}</h3>\n"
+        + table(HEADS["kinds"][int(nb)], kinds, numeric=(2, 5))
+        + f'\n<p class="note">{escape(t("rerun_note", lang))} <code>respons simulate --config '
+          "config.resolved.yaml</code>.</p>\n</section>")

@@ -16,13 +16,16 @@ import yaml
 
 from respons import __version__
 from respons.analysis.costs import allocate
+from respons.analysis.goal import goal_json
+from respons.analysis.intervals import LEVEL, METHOD, few_replications_warning
 from respons.analysis.load import offered_load
 from respons.config import ScenarioConfig
 from respons.engine.rosters import fte
 from respons.runs.replications import RunResult
 from respons.runs.rundir import write_json, write_text
 
-PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "PyYAML")
+PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "PyYAML", "matplotlib",
+            "openpyxl", "rich")
 
 
 def resolved_yaml(cfg: ScenarioConfig) -> str:
@@ -78,17 +81,32 @@ def write_start(work: Path, cfg: ScenarioConfig, meta: dict[str, Any]) -> None:
 
 
 def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
-    """The summary.json document."""
+    """The summary.json document.
+
+    `goal` is null without a goal in the config; `by_municipality` holds per municipality the
+    KPIs of respons.analysis.municipal ({mean, ci_low, ci_high, unit}) and `cost_nok` (null
+    without costs); `intervals` says how every interval was computed.
+    """
+    costs = allocate(cfg)
+    by_cost = costs["by_municipality"] if costs is not None else {}
+    assert isinstance(by_cost, dict)
     return {
         "scenario": cfg.scenario,
         "seed": cfg.seed,
         "replications": cfg.replications,
         "period": {"start": cfg.period.start.isoformat(), "end": cfg.period.end.isoformat()},
+        "target_s": cfg.target_s,
+        "goal": goal_json(cfg.goal, result.summary) if cfg.goal is not None else None,
         "municipalities_configured": len(cfg.municipalities),
-        "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week), 3) for p in cfg.pools},
+        "roster_fte": {p.name: round(fte(p, cfg.fte_hours_per_week, cfg.period), 3)
+                       for p in cfg.pools},
         "offered_load": _load(cfg),
+        "intervals": {"level": LEVEL, "method": METHOD,
+                      "warning": few_replications_warning(cfg.replications)},
         "kpis": result.summary,
-        **({"costs": costs} if (costs := allocate(cfg)) is not None else {}),
+        **({"costs": costs} if costs is not None else {}),
+        "by_municipality": {name: {**kpis, "cost_nok": by_cost.get(name)}
+                            for name, kpis in (result.by_municipality or {}).items()},
     }
 
 
@@ -100,9 +118,12 @@ def _load(cfg: ScenarioConfig) -> dict[str, float]:
             "utilisation": round(load.utilisation, 4)}
 
 
-def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> None:
-    """replications.csv, events.parquet (if kept), then summary.json last."""
+def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
+    """replications.csv, municipalities.csv, events.parquet and breakdown.npz (if kept), then
+    summary.json last; returns the summary."""
     result.replications.to_csv(work / "replications.csv", index=False)
+    if result.municipalities is not None:
+        result.municipalities.to_csv(work / "municipalities.csv", index=False)
     if result.events is not None:
         tmp = work / ".events.parquet.tmp"
         # dictionary-encode only the label columns: half the write time, same content
@@ -110,7 +131,13 @@ def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> None:
                   if isinstance(result.events[c].dtype, pd.CategoricalDtype)]
         result.events.to_parquet(tmp, index=False, use_dictionary=labels)
         tmp.replace(work / "events.parquet")
-    write_json(work / "summary.json", summary(cfg, result))
+    if result.breakdown is not None:
+        tmp = work / ".breakdown.npz.tmp"
+        result.breakdown.save(tmp)
+        tmp.replace(work / "breakdown.npz")
+    doc = summary(cfg, result)
+    write_json(work / "summary.json", doc)
+    return doc
 
 
 def finish_metadata(work: Path, meta: dict[str, Any], wall_s: float) -> None:

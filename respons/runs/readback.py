@@ -5,20 +5,28 @@ UserError naming the file and the field, never a traceback deep inside a figure.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from respons.errors import UserError, describe_validation
 from respons.runs.rundir import read_json_file
 
-#: Columns of events.parquet the report reads, and whether they are numbers.
+if TYPE_CHECKING:
+    from respons.analysis.breakdown import Breakdown
+    from respons.config import ScenarioConfig
+
+#: Columns of events.parquet the report reads (to count its tallies), and whether they are
+#: numbers (else labels).
 EVENT_COLUMNS = {
-    "replication": True, "municipality": False, "kind": False, "category": False,
-    "arrival_s": True, "answer_s": True, "answered_by": False, "wait_s": True, "end_s": True,
-    "outcome": False, "homecare_arrival_s": True,
+    "replication": True, "priority": True, "category": False, "outcome": False,
+    "answered_by": False, "municipality": False, "arrival_s": True, "answer_s": True,
+    "end_s": True, "wait_s": True, "homecare_arrival_s": True, "by_backup": True,
+    "rerouted": True,
 }
 
 
@@ -131,7 +139,36 @@ def read_events(path: Path) -> pd.DataFrame:
         raise UserError(f"event table {path} lacks column(s) {missing}; it is damaged or from "
                         "another version.")
     for col, numeric in EVENT_COLUMNS.items():
-        if numeric and not pd.api.types.is_numeric_dtype(df[col]):
+        if numeric and not (pd.api.types.is_numeric_dtype(df[col])
+                            or pd.api.types.is_bool_dtype(df[col])):
             raise UserError(f"event table {path}: column `{col}` holds values that are not "
                             "numbers (the file is damaged).")
     return df
+
+
+def read_breakdown(path: Path, cfg: ScenarioConfig, replications: int | None = None) -> Breakdown:
+    """breakdown.npz of a run (the tallies the figures are drawn from): readable, laid out
+    for the run's config, and made of counts and times (nan for none), one row per
+    replication."""
+    from respons.analysis.breakdown import Breakdown, layout_of
+
+    try:
+        b = Breakdown.load(path)
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as e:
+        raise UserError(f"tallies {path} are damaged (not a readable .npz file of respons: "
+                        f"{' '.join(str(e).split())[:200]}).") from None
+    if b.layout != layout_of(cfg):
+        raise UserError(f"tallies {path} are laid out for another period, target or "
+                        "priorities than config.resolved.yaml; the file is damaged or from "
+                        "another run.")
+    firsts = {a.shape[0] if a.ndim else -1 for a in b.arrays.values()}
+    want = {replications} if replications is not None else firsts
+    if not b.arrays or len(firsts) != 1 or firsts != want:
+        raise UserError(f"tallies {path} do not hold one row per replication; the file is "
+                        "damaged or from another run.")
+    for name, a in b.arrays.items():
+        if a.dtype.kind not in "iuf" or np.isinf(a).any():  # nan: "none", e.g. no IT work
+            raise UserError(f"tallies {path}: array `{name}` holds values that are not "
+                            "counts or times (the file is damaged).")
+    return b
+

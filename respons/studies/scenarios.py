@@ -1,5 +1,8 @@
-"""Scenario configs (configs/scenarios/*.yaml): list them, and compare each with a baseline
-under common random numbers (same seed, replications and period: paired by replication).
+"""Scenario configs (configs/scenarios/*.yaml): list them, and compare each with its own
+reference under common random numbers (same seed, replications and period: paired by
+replication). The reference of an overlay is the config its `base:` names (the growth files
+build on all-members-2020.yaml, so growth is measured against that, not against the 2020
+baseline with its phased-in members); a full config is compared with the baseline.
 
 Besides the headline KPIs a comparison keeps, per replication, the home-care visits per
 municipality and, for every storm (`bursts`) of any scenario, the waiting of alarms arriving
@@ -21,7 +24,7 @@ import pandas as pd
 from respons.analysis.costs import allocate, member_fraction
 from respons.analysis.intervals import confidence_interval
 from respons.config import Burst, Category, ScenarioConfig
-from respons.config.loading import load_config
+from respons.config.loading import load_config, read_mapping
 from respons.engine.replication import simulate_replication
 from respons.engine.rosters import fte
 from respons.errors import UserError
@@ -115,6 +118,7 @@ class Result:
     kpis: pd.DataFrame
     visits: pd.DataFrame
     storms: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reference: str = "baseline"  # the result this one is paired with (its own `base`)
 
     @property
     def cost_nok(self) -> float | None:
@@ -136,11 +140,18 @@ class Result:
 
 @dataclass
 class Comparison:
-    """The baseline and every scenario, run paired."""
+    """The baseline and every scenario, run paired; each scenario is compared with its own
+    reference: the config its `base:` names (the baseline for a full config), run under the
+    same seed, replications and period."""
 
     baseline: Result
     scenarios: list[Result]
     windows: list[Window]
+    references: dict[str, Result] = field(default_factory=dict)
+
+    def reference_of(self, res: Result) -> Result:
+        """The result `res` is paired with."""
+        return self.references.get(res.reference, self.baseline)
 
 
 def aligned(path: Path | None, baseline: ScenarioConfig | None,
@@ -209,23 +220,44 @@ def nurse_alarm_hours(ev: pd.DataFrame, cfg: ScenarioConfig, horizon_s: float) -
     return float(np.clip(busy, 0.0, None).sum() / 3600)
 
 
+def measure(cfg: ScenarioConfig, windows: list[Window],
+            r: int) -> tuple[dict[str, float], dict[str, float], dict[str, dict[str, float]]]:
+    """Replication r of a config, measured for the comparison: KPI row, home-care visits per
+    municipality, storm-window statistics."""
+    res = simulate_replication(cfg, r)
+    row = {**replication_kpis(res, cfg.target_s),
+           "nurse_alarm_hours": nurse_alarm_hours(res.events, cfg, res.horizon_s)}
+    visits = homecare_by_municipality(res.events, res.horizon_s,
+                                      [m.name for m in cfg.municipalities])
+    storms = {w.key: window_stats(res.events, w, cfg.target_s) for w in windows}
+    return row, visits, storms
+
+
 def run_config(name: str, cfg: ScenarioConfig, windows: list[Window],
-               progress: Callable[[str, int, int], None] | None = None) -> Result:
-    """All replications of one config, measured for the comparison."""
+               progress: Callable[[str, int, int], None] | None = None,
+               jobs: int = 1, reference: str = "baseline") -> Result:
+    """All replications of one config, measured for the comparison (on `jobs` processes;
+    the same numbers as serially)."""
+    n = cfg.replications
+    if jobs > 1 and n > 1:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=min(jobs, n), backend="loky", return_as="generator")(
+            delayed(measure)(cfg, windows, r) for r in range(n))
+    else:
+        results = (measure(cfg, windows, r) for r in range(n))
     rows, visits = [], []
     storms: dict[str, list[dict[str, float]]] = {w.key: [] for w in windows}
-    names = [m.name for m in cfg.municipalities]
-    for r in range(cfg.replications):
-        res = simulate_replication(cfg, r)
-        rows.append({**replication_kpis(res, cfg.target_s),
-                     "nurse_alarm_hours": nurse_alarm_hours(res.events, cfg, res.horizon_s)})
-        visits.append(homecare_by_municipality(res.events, res.horizon_s, names))
-        for w in windows:
-            storms[w.key].append(window_stats(res.events, w, cfg.target_s))
+    for done, (row, visit, storm) in enumerate(results, start=1):
+        rows.append(row)
+        visits.append(visit)
+        for key, stats in storm.items():
+            storms[key].append(stats)
         if progress is not None:
-            progress(name, r + 1, cfg.replications)
+            progress(name, done, n)
     return Result(name, cfg.description, cfg, pd.DataFrame(rows), pd.DataFrame(visits),
-                  {k: pd.DataFrame(v, columns=list(STORM_STATS)) for k, v in storms.items()})
+                  {k: pd.DataFrame(v, columns=list(STORM_STATS)) for k, v in storms.items()},
+                  reference)
 
 
 def select(paths: list[Path], only: list[str] | None) -> list[Path]:
@@ -242,15 +274,44 @@ def select(paths: list[Path], only: list[str] | None) -> list[Path]:
     return chosen
 
 
+def base_of(path: Path) -> Path | None:
+    """The resolved file an overlay's `base:` names (None for a full config)."""
+    data = read_mapping(path)
+    base = data.get("base")
+    return (path.parent / base).resolve() if isinstance(base, str) else None
+
+
 def compare(baseline_path: Path | None, paths: list[Path], overrides: list[str],
-            progress: Callable[[str, int, int], None] | None = None) -> Comparison:
-    """Run the baseline and every scenario with the baseline's seed, replications and period."""
+            progress: Callable[[str, int, int], None] | None = None,
+            jobs: int = 1) -> Comparison:
+    """Run the baseline and every scenario with the baseline's seed, replications and period;
+    each scenario is paired with its own `base` (run too, once, when it is not the baseline or
+    another scenario), a full config with the baseline."""
     base_cfg = aligned(baseline_path, None, overrides)
+    base_key = baseline_path.resolve() if baseline_path is not None else None
     cfgs = [(p.stem, aligned(p, base_cfg, [])) for p in paths]
+    keys = {p.resolve(): p.stem for p in paths}
+    refs: dict[str, str] = {}
+    extra: dict[str, Path] = {}
+    for p in paths:
+        ref = base_of(p)
+        if ref is None or ref == base_key or (baseline_path is None and ref == DEFAULT_BASELINE):
+            refs[p.stem] = "baseline"
+        elif ref in keys:
+            refs[p.stem] = keys[ref]
+        else:
+            name = f"{ref.stem} (base)"
+            refs[p.stem] = name
+            extra[name] = ref
+    extra_cfgs = [(name, aligned(path, base_cfg, [])) for name, path in extra.items()]
     windows = storm_windows([c for _, c in cfgs])
-    base = run_config("baseline", base_cfg, windows, progress)
-    results = [run_config(name, cfg, windows, progress) for name, cfg in cfgs]
-    return Comparison(base, results, windows)
+    base = run_config("baseline", base_cfg, windows, progress, jobs)
+    results = [run_config(name, cfg, windows, progress, jobs, refs[name]) for name, cfg in cfgs]
+    others = {name: run_config(name, cfg, windows, progress, jobs) for name, cfg in extra_cfgs}
+    by_name = {r.name: r for r in results}
+    references = {name: by_name[name] for name in set(refs.values()) if name in by_name}
+    references.update(others)
+    return Comparison(base, results, windows, references)
 
 
 @dataclass(frozen=True)
@@ -276,14 +337,15 @@ def paired(base: np.ndarray, scen: np.ndarray) -> Paired:
 
 
 def kpi_paired(cmp: Comparison, res: Result, kpi: str) -> Paired:
-    """Paired comparison of one headline KPI."""
-    return paired(cmp.baseline.kpis[kpi].to_numpy(), res.kpis[kpi].to_numpy())
+    """Paired comparison of one headline KPI with the scenario's reference."""
+    return paired(cmp.reference_of(res).kpis[kpi].to_numpy(), res.kpis[kpi].to_numpy())
 
 
 def visits_avoided(cmp: Comparison, res: Result) -> dict[str, Paired]:
-    """Home-care visits avoided (baseline - scenario) per municipality, paired; 'total' last."""
+    """Home-care visits avoided (reference - scenario) per municipality, paired; 'total'
+    last."""
     out = {}
-    base = cmp.baseline.visits
+    base = cmp.reference_of(res).visits
     for name in [*base.columns, "total"]:
         b = base.sum(axis=1) if name == "total" else base.get(name)
         s = res.visits.sum(axis=1) if name == "total" else res.visits.get(name)
@@ -295,8 +357,9 @@ def visits_avoided(cmp: Comparison, res: Result) -> dict[str, Paired]:
 
 
 def storm_paired(cmp: Comparison, res: Result, key: str, stat: str) -> Paired:
-    """Paired comparison of one storm-window statistic."""
-    return paired(cmp.baseline.storms[key][stat].to_numpy(), res.storms[key][stat].to_numpy())
+    """Paired comparison of one storm-window statistic with the scenario's reference."""
+    return paired(cmp.reference_of(res).storms[key][stat].to_numpy(),
+                  res.storms[key][stat].to_numpy())
 
 
 def cost_check(cfg: ScenarioConfig) -> pd.DataFrame | None:

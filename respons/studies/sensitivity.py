@@ -1,5 +1,7 @@
-"""One-at-a-time sensitivity of the headline KPIs to the assumed inputs (±25 % by default),
-paired under common random numbers (same seed and streams for every variant)."""
+"""One-at-a-time sensitivity of the headline KPIs, paired under common random numbers (same
+seed and streams for every variant): five assumed inputs ±25 % (the original table), or every
+ranged input of the config (`assumptions:`) at the low and the high end of its range. The
+joint spread over all ranges is `respons uncertainty` (respons/studies/uncertainty.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pandas as pd
 from respons.config import Category, ScenarioConfig
 from respons.config.distributions import scaled
 from respons.runs.replications import run
+from respons.studies.uncertainty_inputs import sampled_inputs, variant
 
 KPIS = ("alarms_answered_within_target_share", "alarms_resolved_by_operator_share",
         "legevakt_calls_within_target_share", "answer_time_mean_s")
@@ -61,6 +64,18 @@ def sensitivity(cfg: ScenarioConfig, change: float = 0.25) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def range_sensitivity(cfg: ScenarioConfig) -> pd.DataFrame:
+    """Rows: baseline, then each ranged input at its low and high end (others as configured);
+    columns: parameter, setting (the value), the KPI means."""
+    rows = [{"parameter": "baseline", "setting": "as configured", **_means(cfg)}]
+    for a in sampled_inputs(cfg):
+        assert a.range is not None
+        for value in a.range:
+            rows.append({"parameter": a.name, "setting": str(value),
+                         **_means(variant(cfg, {a.name: value}))})
+    return pd.DataFrame(rows)
+
+
 def _dump(v: object) -> object:
     if isinstance(v, list):
         return [x.model_dump() for x in v]
@@ -79,8 +94,13 @@ def markdown(df: pd.DataFrame) -> str:
     base = df.iloc[0]
     lines = ["| parameter | change | within 120 s (alarms) | resolved by operator | "
              "legevakt within 120 s | mean wait (alarms) |", "|---|---:|---:|---:|---:|---:|"]
+    if "setting" in df.columns:
+        lines[0] = lines[0].replace("| change |", "| value |")
     for r in df.itertuples(index=False):
-        change = "–" if r.parameter == "baseline" else f"{100 * (r.factor - 1):+.0f} %"
+        if "setting" in df.columns:
+            change = str(r.setting)
+        else:
+            change = "–" if r.parameter == "baseline" else f"{100 * (r.factor - 1):+.0f} %"
         cells = []
         for k in KPIS:
             v, b = getattr(r, k), base[k]

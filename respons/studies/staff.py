@@ -1,11 +1,14 @@
-"""Fewest operators per hour-of-day block meeting a service-level target with 95 % confidence.
+"""Fewest operators per hour-of-day block meeting a service-level target with 95 % confidence:
+the quick fixed-block mode (the same blocks every day); `roster` finds rotas of real shifts.
 
-Start from Erlang C per block (busiest expected hour of the block, volume-weighted mean
-handling time of what the pool answers), then correct by simulation: while a block's 95 % CI
-lower bound of "alarms answered within `within` s" is below the target, add one person to the
-worst block; then remove one where the slack allows, as long as every block still meets it.
-The other pools (lead, nurses, IT) stay as configured, so their backup help counts. All
-rosters are simulated with the same replications (common random numbers) and cached.
+Start from Erlang C per block, computed on what the criterion counts: the share of the block's
+alarms (every hour of the block over the whole period) answered within `within` s, with the
+pool's other work queued behind the alarms (`roster_requirement.alarm_service_level`). Then
+correct by simulation: while a block's 95 % CI lower bound of that share is below the target,
+add one person to the worst block; then remove one where the slack allows, as long as every
+block still meets it. The other pools (lead, nurses, IT) stay as configured, so their backup
+help counts. All rosters are simulated with the same replications (common random numbers)
+and cached. The target is the caller's (flags or the config's goal): there is no default.
 """
 
 from __future__ import annotations
@@ -14,15 +17,28 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from respons.analysis.erlang import agents_needed
 from respons.analysis.intervals import confidence_interval
-from respons.config import OUTCOMES, Pool, Role, ScenarioConfig, Shift
-from respons.engine.arrivals import intensity
+from respons.config import ScenarioConfig, Shift
 from respons.engine.replication import simulate_replication
 from respons.errors import UserError
+from respons.studies.roster_goal import staffed_pool
+from respons.studies.roster_requirement import (
+    MAX_LEVEL,
+    SLOT_S,
+    alarm_service_level,
+    slot_loads,
+)
+from respons.studies.roster_shifts import SLOT_MIN
+
+if TYPE_CHECKING:
+    from respons.config import Pool
+
+__all__ = ["Block", "BlockLoad", "block_loads", "find_staffing", "fte", "parse_blocks",
+           "staffed_pool", "with_roster"]
 
 PUBLISHED_FTE = 5.7  # answer service 2020 incl. 1 FTE professional lead (seed-facts.md §2.2)
 DEFAULT_BLOCKS = ("night=23-07", "day=07-15", "evening=15-23")
@@ -69,50 +85,42 @@ def parse_blocks(specs: list[str] | tuple[str, ...]) -> list[Block]:
     return blocks
 
 
-def staffed_pool(cfg: ScenarioConfig, name: str | None) -> Pool:
-    """The pool to staff: `name`, or the first with role operator."""
-    for p in cfg.pools:
-        if p.name == name or (name is None and p.role == Role.operator):
-            return p
-    raise UserError(f"--pool: no pool {name or 'with role operator'}; pools: "
-                    f"{[p.name for p in cfg.pools]}.")
-
-
 @dataclass(frozen=True)
 class BlockLoad:
-    """A block's busiest expected hour, mean handling time and the Erlang C staff."""
+    """A block's alarms per hour (mean over its hours in the period), the pool's mean handling
+    time there, and the Erlang C staff with the share of its alarms answered in time."""
 
     block: Block
-    peak_per_hour: float
+    per_hour: float
     aht_s: float
     erlang: int
+    erlang_share: float
 
 
 def block_loads(cfg: ScenarioConfig, pool: Pool, blocks: list[Block], target: float,
                 within: float) -> list[BlockLoad]:
-    """Erlang C staff per block from the expected intensity of what `pool` answers."""
-    cats = {s.category for s in pool.serves}
-    munis = {m.name: m for m in cfg.municipalities}
-    hod = np.arange(cfg.period.days * 24) % 24
-    lam = np.zeros(hod.size)
-    work = np.zeros(hod.size)  # expected handling seconds arriving in each hour
-    for k in cfg.event_kinds:
-        if k.category not in cats:
-            continue
-        forwarded = sum(p for o, p in zip(OUTCOMES, k.outcomes.as_tuple(), strict=True)
-                        if o != "resolved_by_operator")
-        mean = (k.talk.mean + k.wrap_up.mean + forwarded * k.forward_extra.mean)
-        for m in cfg.kind_municipalities(k):
-            x = intensity(cfg, k, munis[m])
-            lam += x
-            work += x * mean * pool.speed_factor
+    """Erlang C staff per block: the fewest on duty for which the expected share of the
+    block's alarms answered within `within` s, over every hour of the block in the period,
+    reaches `target` (the simulation's criterion, on the same load)."""
+    loads = slot_loads(cfg, pool)
+    hour = (np.arange(loads.alarms.size) * SLOT_MIN // 60) % 24
     out = []
     for b in blocks:
-        sel = np.isin(hod, b.hours)
-        peak = float(lam[sel].max()) if sel.any() else 0.0
-        aht = float(work[sel].sum() / lam[sel].sum()) if lam[sel].sum() > 0 else 1.0
-        n = agents_needed(peak, aht, within, target) if peak > 0 else 1
-        out.append(BlockLoad(b, peak, aht, n))
+        sel = np.isin(hour, b.hours)
+        alarms = loads.alarms[sel]
+        count = alarms.sum() + loads.other[sel].sum()
+        work = loads.alarm_work_s[sel].sum() + loads.other_work_s[sel].sum()
+        per_hour = float(alarms.sum() / (sel.sum() * SLOT_S / 3600.0)) if sel.any() else 0.0
+        aht = float(work / count) if count > 0 else 0.0
+        if alarms.sum() <= 0:
+            out.append(BlockLoad(b, per_hour, aht, 1, 1.0))
+            continue
+        for n in range(1, MAX_LEVEL + 1):
+            share = float(alarms @ alarm_service_level(loads.subset(sel), n, within)
+                          / alarms.sum())
+            if share >= target:
+                break
+        out.append(BlockLoad(b, per_hour, aht, n, share))
     return out
 
 
@@ -205,7 +213,7 @@ class Evaluator:
             else:
                 rows = [block_service_levels(*a) for a in args]
             sl = np.asarray(rows, dtype=float)
-            cis = [confidence_interval(sl[:, i]) for i in range(len(self.blocks))]
+            cis = [_clipped(confidence_interval(sl[:, i])) for i in range(len(self.blocks))]
             ev = Evaluation(staff, *(tuple(c[j] for c in cis) for j in range(3)))
             self.cache[staff] = ev
             if self.report is not None:
@@ -243,6 +251,12 @@ def find_staffing(cfg: ScenarioConfig, blocks: list[Block], target: float, withi
                 staff, improved = list(trial), True
                 break
     return StaffingResult(p.name, blocks, loads, tuple(staff), dict(evaluate.cache))
+
+
+def _clipped(ci: tuple[float, float, float]) -> tuple[float, float, float]:
+    """A share's interval kept inside [0, 1] (nan stays nan)."""
+    mean, lo, hi = ci
+    return mean, *(x if math.isnan(x) else min(max(x, 0.0), 1.0) for x in (lo, hi))
 
 
 def _or(x: float, fallback: float) -> float:

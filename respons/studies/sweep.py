@@ -20,6 +20,8 @@ tables are always rebuilt from those files (`respons.studies.sweep_tasks`).
         levels:
           wait60: {pools.nurses.serves.1.rule: after_wait, pools.nurses.serves.1.after_s: 60}
           busy: {pools.nurses.serves.1.rule: all_busy, pools.nurses.serves.1.after_s: 0}
+    goal: {share: 0.95, within_s: 120}    # optional: judge every point on this goal
+                                          # (default: the base config's goal)
 
 Grid points are named `factor-label__factor-label...`; the first point is the baseline of the
 paired differences.
@@ -122,6 +124,9 @@ class SweepSpec(_Strict):
     replications: int = Field(ge=1, le=100_000, description="Replications per point.")
     grid: dict[str, Factor] | None = Field(default=None, min_length=1)
     points: list[PointSpec] | None = Field(default=None, min_length=1)
+    goal: dict[str, Any] | None = Field(
+        default=None, description="The goal every point is judged on ({share, within_s, "
+        "categories}, as a config's `goal`); default: the base config's goal, if any.")
 
     @model_validator(mode="after")
     def _form(self) -> SweepSpec:
@@ -243,6 +248,11 @@ def plan(spec: SweepSpec, sweep_path: Path) -> tuple[dict[str, Any], list[Task]]
     """The design document (written to design.json) and every task, in index order."""
     base_path = (sweep_path.parent / spec.base).resolve()
     base = resolve_overlays(read_mapping(base_path), base_path)  # a base may be an overlay
+    goal = None
+    if spec.goal is not None:  # the sweep's goal replaces the base's, checked once here
+        base = {**base, "goal": copy.deepcopy(spec.goal)}
+        checked = validate(copy.deepcopy(base), f"{sweep_path} (goal with the base config)")
+        goal = checked.goal.model_dump(mode="json") if checked.goal is not None else None
     points, tasks = [], []
     for point in design(spec):
         factors = dict(point.factors)
@@ -261,6 +271,7 @@ def plan(spec: SweepSpec, sweep_path: Path) -> tuple[dict[str, Any], list[Task]]
     _tidy_factors(points)
     doc = {"sweep": spec.name or sweep_path.stem, "replications": spec.replications,
            "factors": list(points[0]["factors"]), "kpis": list(KPI_UNITS),
+           **({"goal": goal} if goal is not None else {}),
            "tasks": len(tasks), "points": points}
     return json.loads(json.dumps(doc, default=str)), tasks
 

@@ -322,13 +322,16 @@ def _summary(doc: dict[str, Any], results: pd.DataFrame, tasks: pd.DataFrame) ->
         row: dict[str, Any] = {"point": p["name"], **p["factors"], "replications": len(sub),
                                "failed": failed}
         for k in doc["kpis"]:
-            row.update(_ci(k, sub[k].to_numpy(dtype=float)))
+            row.update(_ci(k, sub[k].to_numpy(dtype=float), unit=KPI_UNITS.get(k)))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _ci(kpi: str, values: np.ndarray, infix: str = "") -> dict[str, float]:
-    mean, lo, hi = confidence_interval(values)
+def _ci(kpi: str, values: np.ndarray, infix: str = "",
+        unit: str | None = None) -> dict[str, float]:
+    """Mean and 95 % interval (within the KPI's range when its unit is given; a paired
+    difference has none)."""
+    mean, lo, hi = confidence_interval(values, unit=unit)
     return {f"{kpi}{infix}_mean": mean, f"{kpi}{infix}_ci_low": lo,
             f"{kpi}{infix}_ci_high": hi}
 

@@ -1,0 +1,58 @@
+"""The uncertainty study's tables as Markdown (terminal and docs/calibration.md)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+
+def _v(x: Any, unit: str) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x) if x is not None else "–"
+    if not math.isfinite(v):
+        return "–"
+    if unit == "share":
+        return f"{100 * v:.1f} %"
+    if unit == "s":
+        return f"{v:.1f} s"
+    return f"{v:,.4g}"
+
+
+def markdown_ranges(ranges: pd.DataFrame) -> str:
+    """Headline KPIs: configured inputs (mean, 95 % CI) and the 5-95 % range over the
+    assumptions."""
+    lines = ["| KPI | configured inputs | 95 % CI (replications) | 5 – 95 % over the "
+             "assumptions | median |", "|---|---:|---|---|---:|"]
+    for r in ranges.itertuples(index=False):
+        u = str(r.unit)
+        lines.append(f"| `{r.kpi}` | {_v(r.baseline_mean, u)} | {_v(r.ci_low, u)} – "
+                     f"{_v(r.ci_high, u)} | {_v(r.p05, u)} – {_v(r.p95, u)} | "
+                     f"{_v(r.p50, u)} |")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_inputs(inputs: pd.DataFrame, unit: str = "share") -> str:
+    """Ranged inputs by Morris mu* on the headline KPI (effects in percentage points)."""
+    kpi = str(inputs["kpi"].iloc[0]) if len(inputs) else ""
+    lines = [f"Ranked on `{kpi}` (μ*, σ in percentage points over the input's range):", "",
+             "| input | low | high | configured | μ* | σ | sampled |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for r in inputs.itertuples(index=False):
+        eff = [_pp(r.mu_star, unit), _pp(r.sigma, unit)]
+        lines.append(f"| {r.input} | {_v(r.low, '')} | {_v(r.high, '')} | "
+                     f"{_v(r.configured, '')} | {eff[0]} | {eff[1]} | {r.sampled} |")
+    return "\n".join(lines) + "\n"
+
+
+def _pp(x: Any, unit: str) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v):
+        return "–"
+    return f"{100 * v:.2f}" if unit == "share" else f"{v:.3g}"
