@@ -63,6 +63,10 @@ FLAGS: dict[str, list[tuple[str, Any]]] = {
     "sensitivity": [("--change", st.sampled_from(["0", "1", "2", "-0.5", "nan", "x"]))],
     "staff": [("--shrinkage", st.sampled_from(["1", "2", "-1", "nan"])),
               ("--target", st.sampled_from(["2", "-1", "x"]))],
+    "roster": [("--goal", st.sampled_from(["0", "1.5", "-1", "x", "nan"])),
+               ("--shift", PATHS)],
+    "uncertainty": [("--replications", st.sampled_from(["0", "-1", "x"])),
+                    ("--trajectories", st.sampled_from(["0", "-1", "x"]))],
 }
 COMMANDS = st.sampled_from([*FLAGS, "simulate", "simulate", "erlang", "erlang", "bogus", "",
                             "--version", "-h"])

@@ -230,6 +230,17 @@ def test_a_second_process_on_the_same_sweep_shard_is_refused(tmp_path: Path) -> 
     assert len(list((out / "tasks").rglob("rep-*.json"))) == 1
 
 
+def test_a_single_output_file_is_never_replaced_by_a_second_writer(tmp_path: Path) -> None:
+    from respons.errors import UserError
+    from respons.runs.rundir import write_text
+
+    path = tmp_path / "comparison.md"
+    write_text(path, "first\n", new=True)
+    with pytest.raises(UserError, match="never overwritten"):
+        write_text(path, "second\n", new=True)
+    assert path.read_text() == "first\n" and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 # 2. paths from files ---------------------------------------------------------------------------
 
 

@@ -96,7 +96,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     except RosterFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    summary = _write(out, run, t0)
+    summary, out = _write(out, run, t0, fresh=args.out is None)
     print(format_summary(summary))
     for note in run.notes:
         print(note, file=sys.stderr)
@@ -142,14 +142,16 @@ def _iteration(it: Any) -> None:
     _say(line)
 
 
-def _write(out: Path, run: Any, t0: float) -> dict[str, Any]:
+def _write(out: Path, run: Any, t0: float,
+           fresh: bool = False) -> tuple[dict[str, Any], Path]:
     from respons.config.loading import load_config
     from respons.report.roster import write_roster_report
-    from respons.runs.rundir import run_directory
+    from respons.runs.rundir import final_name, run_directory
     from respons.studies.roster_outputs import write_outputs
 
     command = "respons " + " ".join(sys.argv[1:]) if sys.argv[1:] else "respons roster"
-    with run_directory(out) as work:
+    with run_directory(out, fresh=fresh) as work:
+        out = final_name(work)
         summary = write_outputs(work, run, command)
         again = load_config(work / "config.roster.yaml")
         if again != run.answer.cfg:
@@ -159,7 +161,7 @@ def _write(out: Path, run: Any, t0: float) -> dict[str, Any]:
     except Exception as e:  # noqa: BLE001 - the numbers are written; the picture is optional
         (out / "report-error.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
         print(f"report.html not written ({type(e).__name__}: {e})", file=sys.stderr)
-    return summary
+    return summary, out
 
 
 def format_summary(s: dict[str, Any]) -> str:

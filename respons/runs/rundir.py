@@ -81,20 +81,29 @@ def _lock_path(path: Path, label: str | None) -> Path:
 # ------------------------------------------------------------------ atomic files
 
 
-def write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str, new: bool = False) -> None:
     """Write a file atomically (a temporary file of this process, then rename); on failure
-    the temporary file is removed and the old file, if any, is left as it was."""
+    the temporary file is removed and the old file, if any, is left as it was. With `new`
+    the file must not exist, not even when another process writes it at the same time (the
+    loser gets a UserError and the winner's file stays)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
+        if new:
+            try:
+                os.link(tmp, path)  # fails if the name exists: never replaces
+            except FileExistsError:
+                raise UserError(f"{path} exists; it is never overwritten (another process "
+                                "may have written it meanwhile).") from None
+        else:
+            os.replace(tmp, path)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
 
 
-def write_json(path: Path, data: Any) -> None:
-    write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+def write_json(path: Path, data: Any, new: bool = False) -> None:
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+               new=new)
 
 
 def read_json_file(path: Path, what: str = "file") -> Any:
