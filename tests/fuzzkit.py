@@ -8,6 +8,7 @@ and never a file outside the output directory.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import io
@@ -34,6 +35,14 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 #: Valid configs larger than this are checked by loading only (a run would take too long).
 MAX_SIM_CONTACTS = 20_000
 _counter = itertools.count()
+#: Generated inputs tried so far in this session, by test (conftest.py reports them).
+GENERATED: collections.Counter[str] = collections.Counter()
+
+
+def count() -> None:
+    """Count one generated input for the test now running."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0].split("::")[-1]
+    GENERATED[test] += 1
 
 
 def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
@@ -74,6 +83,7 @@ class Sandbox:
     command, nothing may exist beside them, nor beside the sandbox itself."""
 
     def __init__(self, scratch: Path) -> None:
+        count()
         self.scratch = scratch
         self.box = scratch / f"box-{next(_counter)}"
         self.inp, self.out, self.work = self.box / "inp", self.box / "out", self.box / "work"

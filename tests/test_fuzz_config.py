@@ -20,6 +20,7 @@ from fuzzkit import (
     Sandbox,
     check,
     check_run,
+    count,
     dump,
     simulate_argv,
     small_enough,
@@ -182,6 +183,7 @@ def test_thousands_of_mutated_config_files_run_or_fail_cleanly(tmp_path_factory,
 @given(MUTATIONS)
 def test_mutated_configs_load_or_fail_cleanly(tmp_path_factory, mutations) -> None:
     """Loading alone, quickly: the schema errors name the file and the field."""
+    count()
     data = TINY
     for path, action, value in mutations:
         try:
@@ -202,6 +204,7 @@ def test_mutated_configs_load_or_fail_cleanly(tmp_path_factory, mutations) -> No
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_fail_cleanly(tmp_path_factory, blob: bytes) -> None:
+    count()
     path = _scratch(tmp_path_factory) / "garbage.yaml"
     path.write_bytes(blob)
     try:
