@@ -16,6 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def child_env() -> dict[str, str]:
+    """The environment of measured child processes: as a user's, with bytecode caches
+    (an environment that forbids writing them would make every start compile respons)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def cpu_now() -> float:
     """CPU seconds used so far by this process and its finished children."""
     own = time.process_time()
@@ -77,6 +85,17 @@ class Bench:
         self.quick = quick
         self.repeats = max(1, repeats)
         self.sections: list[tuple[str, list[str], list[list[str]]]] = []
+        # The rows of the table of targets, in order: key -> [case, now, target, verdict].
+        self.targets: dict[str, list[str]] = {}
+
+    def expect(self, key: str, case: str, target: str) -> None:
+        """Announce a row of the table of targets (shown as not measured until `target`)."""
+        self.targets[key] = [case, "-", target, "not measured" + " (quick run)" * self.quick]
+
+    def target(self, key: str, now: str, met: bool) -> None:
+        """The figure measured for the row `key` of the table of targets, and the verdict."""
+        self.targets[key][1] = now
+        self.targets[key][3] = "met" if met else "NOT MET"
 
     # -- measuring ------------------------------------------------------------------------
     @staticmethod
@@ -91,7 +110,7 @@ class Bench:
         """Wall time and the child's CPU time (user + system) of a whole process."""
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         w0 = time.perf_counter()
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=child_env())
         wall = time.perf_counter() - w0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
@@ -126,18 +145,21 @@ class Bench:
     def row(self, cells: list[str]) -> None:
         self.sections[-1][2].append(cells)
 
-    def ratio_row(self, label: str, ours: T, ref: T | None, years: int, target: str) -> None:
-        """Per simulated year: respons and Ciw times, Ciw / respons ratios, the verdict."""
+    def ratio_row(self, label: str, ours: T, ref: T | None, years: int,
+                  target: str) -> float | None:
+        """Per simulated year: respons and Ciw times, Ciw / respons ratios, the verdict;
+        returns the CPU ratio (None without Ciw)."""
         if ref is None:
             self.row([label, Fmt.s(ours.wall / years), Fmt.s(ours.cpu / years), "-", "-", "-",
                       "-", target + " (Ciw left out or not installed: pip install -e '.[bench]')"])
-            return
+            return None
         rw, rc = ref.wall / ours.wall, ref.cpu / ours.cpu
         goal = float(target.strip("≥ ×"))
         verdict = "met" if rc >= goal else "not met"
         self.row([label, Fmt.s(ours.wall / years), Fmt.s(ours.cpu / years),
                   Fmt.s(ref.wall / years), Fmt.s(ref.cpu / years), Fmt.x(rw), Fmt.x(rc),
                   f"{target} ({verdict}, CPU)"])
+        return rc
 
     def _table(self, k: int) -> str:
         title, cols, rows = self.sections[k]
@@ -150,4 +172,8 @@ class Bench:
         return self._table(len(self.sections) - 1) if self.sections else ""
 
     def markdown(self) -> str:
-        return "\n\n".join(self._table(k) for k in range(len(self.sections)))
+        head = ["### Targets (issue 19)", "", "| case | now | target | verdict |",
+                "|---|---:|---:|---|",
+                *("| " + " | ".join(r) + " |" for r in self.targets.values())]
+        tables = [self._table(k) for k in range(len(self.sections))]
+        return "\n\n".join(["\n".join(head), *tables] if self.targets else tables)

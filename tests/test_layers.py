@@ -10,7 +10,8 @@ import respons
 
 PACKAGE = Path(respons.__file__).parent
 # Lowest first; a module may import its own layer and the layers before it.
-LAYERS = ("errors", "data", "config", "engine", "analysis", "runs", "studies", "report", "cli")
+LAYERS = ("errors", "data", "config", "engine", "analysis", "runs", "studies", "report", "web",
+          "cli")
 TOP = {"__init__", "__main__"}  # the public API and `python -m respons` sit above everything
 
 

@@ -14,14 +14,17 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from respons.config import Category, ScenarioConfig
 from respons.engine.contacts import CATEGORIES
 from respons.engine.events import EventArrays
 from respons.engine.replication import OUTCOME_LABELS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HOUR = 3600.0
 WAIT_BINS = 3600  # 1-s bins of alarm waits; the last bin holds longer waits and no answer
@@ -52,12 +55,16 @@ class Layout:
 
     def months(self) -> list[str]:
         """'YYYY-MM' of every month the period touches."""
+        import pandas as pd
+
         first = pd.Period(self.start, freq="M")
         last = pd.Period(self.start + dt.timedelta(days=self.days - 1), freq="M")
         return [str(p) for p in pd.period_range(first, last, freq="M")]
 
     def month_of_day(self) -> np.ndarray:
         """Index into `months()` of every day of the period."""
+        import pandas as pd
+
         days = pd.date_range(self.start, periods=self.days, freq="D")
         first = pd.Period(self.start, freq="M")
         return np.asarray([(p - first).n for p in days.to_period("M")], dtype=np.int64)
@@ -233,6 +240,8 @@ def _compact(a: np.ndarray) -> np.ndarray:
 
 def from_events(events: pd.DataFrame, cfg: ScenarioConfig) -> Breakdown:
     """The tallies from a stored event table (a run written without breakdown.npz)."""
+    import pandas as pd
+
     layout, labels = layout_of(cfg), coded_labels(cfg)
     events = events.assign(**{col: pd.Categorical(events[col].astype(str), categories=names)
                               for col, names in labels.items()})

@@ -17,7 +17,6 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.special import gammainccinv, gammaln, logsumexp
 
 __all__ = [
     "ChainTooLargeError",
@@ -167,6 +166,8 @@ def _erlang_a_stationary(lam: float, mu: float, theta: float, c: int) -> np.ndar
     once ratio r < 1 the tail beyond n is at most q_n r / (1 - r); the chain is extended in
     growing chunks until that bound is below ``TAIL_TOLERANCE`` times the mass so far.
     """
+    from scipy.special import logsumexp  # scipy only where Erlang A needs it
+
     if (lam - c * mu) / theta > MAX_STATES:
         # The mode of the queue length lies near (lambda - c mu) / theta: too far out.
         raise ChainTooLargeError(
@@ -216,6 +217,8 @@ def _answered_within(
     I + Q / L (nonnegative terms only, so no cancellation). Raises TooCostlyError when that
     needs more than MAX_EXPM_WORK operations.
     """
+    from scipy.special import gammainccinv, gammaln  # scipy only where Erlang A needs it
+
     if target_s <= 0.0 or queue_probs.size == 0:
         return 0.0
     m = queue_probs.size

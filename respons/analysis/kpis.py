@@ -22,11 +22,14 @@ delegates, so both give the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from respons.engine.events import EventArrays
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KPI_UNITS: dict[str, str] = {
     "alarms_answered": "count",

@@ -9,7 +9,6 @@ import importlib
 import json
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("respons.cli.staff", "fewest operators per block that meet the target"),
     "roster": ("respons.cli.roster", "cheapest weekly rota of real shifts meeting the goal"),
     "scenarios": ("respons.cli.scenarios", "list or compare the scenarios in configs/scenarios"),
+    "serve": ("respons.cli.serve", "a what-if page in the browser (Streamlit, on localhost)"),
 }
 
 
@@ -90,6 +90,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
+    # The command line uses no pydantic plugins: skip looking for them (a scan of every
+    # installed package's entry points, about 20 ms of each start) unless the user says.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         command = next((a for a in argv if not a.startswith("-")), None)
@@ -109,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - never a traceback for the user; tests see it
         if os.environ.get("RESPONS_DEBUG"):
             raise
+        import traceback
+
         where = traceback.extract_tb(e.__traceback__)[-1]
         notes = "".join(f"; {n}" for n in getattr(e, "__notes__", []))
         return _fail(f"internal error {type(e).__name__}: {e} (in {Path(where.filename).name}"

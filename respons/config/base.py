@@ -29,7 +29,8 @@ MAX_PERIOD_DAYS = 3653
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod

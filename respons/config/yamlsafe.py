@@ -37,8 +37,14 @@ def _line(node: Node) -> int:
 class StrictLoader(_BASE):  # type: ignore[misc, valid-type]
     """The safe loader with duplicate-key, expansion-size and date checks."""
 
+    #: Whether the text may hold anchors (`&name`): without one there is no alias, the
+    #: document is no larger than its text and the expansion check is skipped (it would cost
+    #: more than parsing a config).
+    may_alias = True
+
     def construct_document(self, node: Node) -> Any:
-        check_expansion(node)
+        if self.may_alias:
+            check_expansion(node)
         return super().construct_document(node)
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
@@ -122,8 +128,12 @@ def _children(node: Node) -> list[Node]:
 
 def load(text: str) -> Any:
     """Parse one YAML document strictly (raises yaml.YAMLError, StrictYAMLError included)."""
+    loader = StrictLoader(text)
+    loader.may_alias = "&" in text
     try:
-        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a safe loader
+        return loader.get_single_data()
     except RecursionError:
         raise StrictYAMLError(f"values are nested too deeply (more than {MAX_DEPTH} "
                               "levels)") from None
+    finally:
+        loader.dispose()

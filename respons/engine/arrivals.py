@@ -8,6 +8,7 @@ which is exact for a piecewise-constant intensity and fully vectorised.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 
@@ -85,7 +86,16 @@ def expected_count(cfg: ScenarioConfig, kind: EventKind, municipality: Municipal
 
 def sample_times(lam: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Sorted arrival times (s) of a Poisson process with `lam[h]` expected arrivals in hour h."""
-    counts = rng.poisson(lam)
+    hours = np.flatnonzero(lam)  # a zero rate draws nothing from the stream: skip it
+    counts = rng.poisson(lam[hours])
     n = int(counts.sum())
-    base = np.repeat(np.arange(lam.size, dtype=float) * HOUR, counts)
+    base = _hour_starts(lam.size)[hours].repeat(counts)
     return np.sort(base + rng.random(n) * HOUR)
+
+
+@lru_cache(maxsize=8)
+def _hour_starts(hours: int) -> np.ndarray:
+    """The start (s) of each hour of a period of `hours` hours (shared: read-only)."""
+    starts = np.arange(hours, dtype=float) * HOUR
+    starts.flags.writeable = False
+    return starts

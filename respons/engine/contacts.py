@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from respons.engine.arrivals import intensity, sample_times
 from respons.engine.randomness import Streams
 
 CATEGORIES: tuple[Category, ...] = tuple(Category)
+WAITING, ANSWERED, LEFT = 0, 1, 2  # the state of a row in the core (int8 in its outcome)
 CAT_CODE = {c: i for i, c in enumerate(CATEGORIES)}
 FORWARDED = np.array([o != "resolved_by_operator" for o in OUTCOMES])
 
@@ -55,15 +57,16 @@ class Contacts:
         return int(np.count_nonzero(self.parent < 0))
 
 
-def _attributes(cfg: ScenarioConfig, k: int, t: np.ndarray, munis: np.ndarray,
+def _attributes(cfg: ScenarioConfig, k: int, munis: np.ndarray,
                 rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Talk, wrap-up, outcome, forwarding time, patience and travel for contacts of kind k at
-    times t (travel drawn last, and only for kinds that travel, so other draws stay put)."""
+    """Service time (talk, wrap-up, forwarding time), outcome, patience and travel of contacts
+    of kind k from municipalities `munis` (travel drawn last, and only for kinds that travel,
+    so other draws stay put)."""
     kind = cfg.event_kinds[k]
-    n = t.size
+    n = munis.size
     talk = kind.talk.sample(rng, n)
     wrap = kind.wrap_up.sample(rng, n)
-    probs = np.cumsum(kind.outcomes.as_tuple())
+    probs = _outcome_cdf(kind.outcomes.as_tuple())
     outcome = np.minimum(np.searchsorted(probs, rng.random(n), side="right"), len(OUTCOMES) - 1)
     extra = kind.forward_extra.sample(rng, n)
     service = talk + wrap + np.where(FORWARDED[outcome], extra, 0.0)
@@ -80,16 +83,27 @@ def _attributes(cfg: ScenarioConfig, k: int, t: np.ndarray, munis: np.ndarray,
             travel[at] = cfg.municipalities[m].homecare.travel.sample(rng, int(at.sum()))
     elif kind.travel is not None:
         travel = kind.travel.sample(rng, n)
-    return (t, np.full(n, k), munis, np.full(n, CAT_CODE[kind.category]),
-            np.full(n, kind.priority), service, outcome, patience, travel)
+    return service, outcome, patience, travel
+
+
+@lru_cache(maxsize=256)
+def _outcome_cdf(probs: tuple[float, ...]) -> np.ndarray:
+    """Cumulative outcome probabilities (shared: read-only)."""
+    cdf = np.cumsum(probs)
+    cdf.flags.writeable = False
+    return cdf
 
 
 def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
     """Generate the replication's contacts (and follow-up candidates) from the config and its
     named streams."""
     muni_index = {m.name: i for i, m in enumerate(cfg.municipalities)}
-    parts: list[tuple[np.ndarray, ...]] = []
-    names: list[str] = []  # the stream name of each part: kind/municipality or burst/name
+    # One part per stream: kind/municipality or burst/name, with its times and attributes.
+    names: list[str] = []
+    kinds: list[int] = []
+    times: list[np.ndarray] = []
+    munis: list[np.ndarray] = []
+    attrs: list[tuple[np.ndarray, ...]] = []
     cache: dict = {}
     for k, kind in enumerate(cfg.event_kinds):
         if kind.rate is None:
@@ -100,8 +114,12 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
             t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"))
             if t.size:
                 rng = streams.get(f"attributes/{kind.name}/{name}")
-                parts.append(_attributes(cfg, k, t, np.full(t.size, m), rng))
+                mm = np.full(t.size, m)
                 names.append(f"{kind.name}/{name}")
+                kinds.append(k)
+                times.append(t)
+                munis.append(mm)
+                attrs.append(_attributes(cfg, k, mm, rng))
     kind_index = {kind.name: k for k, kind in enumerate(cfg.event_kinds)}
     for burst in cfg.bursts:
         rng = streams.get(f"burst/{burst.name}")
@@ -110,25 +128,31 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
         p = weights / weights.sum() if weights.sum() > 0 else None
         t0 = (burst.start - dt.datetime.combine(cfg.period.start, dt.time())).total_seconds()
         t = np.sort(t0 + rng.random(burst.count) * burst.duration_s)
-        munis = np.array([muni_index[n] for n in bnames])[rng.choice(len(bnames), burst.count,
-                                                                     p=p)]
-        parts.append(_attributes(cfg, kind_index[burst.kind], t, munis, rng))
+        mm = np.array([muni_index[n] for n in bnames])[rng.choice(len(bnames), burst.count, p=p)]
         names.append(f"burst/{burst.name}")
-    if not parts:
+        kinds.append(kind_index[burst.kind])
+        times.append(t)
+        munis.append(mm)
+        attrs.append(_attributes(cfg, kind_index[burst.kind], mm, rng))
+    if not times:
         empty = np.empty(0)
         return Contacts(empty, empty.astype(np.int16), empty.astype(np.int16),
                         empty.astype(np.int8), empty.astype(np.int8), empty,
                         empty.astype(np.int8), empty)
-    cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    sizes = [t.size for t in times]
+    every = np.concatenate(times)
     # Stable sort on time, ties broken by (kind, municipality) order: deterministic.
-    order = np.argsort(cols[0], kind="stable")
-    arrival, kind_, muni, cat, prio, service, outcome, patience, travel = (c[order] for c in cols)
+    order = np.argsort(every, kind="stable")
+    part = np.repeat(np.arange(len(times), dtype=np.intp), sizes)[order]
+    kind_ = np.asarray(kinds, dtype=np.int16)[part]  # each part is one kind
+    service, outcome, patience, travel = (np.concatenate(c)[order]
+                                          for c in zip(*attrs, strict=True))
     own = Contacts(
-        arrival=arrival,
-        kind=kind_.astype(np.int16),
-        municipality=muni.astype(np.int16),
-        category=cat.astype(np.int8),
-        priority=prio.astype(np.int8),
+        arrival=every[order],
+        kind=kind_,
+        municipality=np.concatenate(munis)[order].astype(np.int16),
+        category=_kind_codes(cfg, "category")[kind_],
+        priority=_kind_codes(cfg, "priority")[kind_],
         service=service,
         outcome=outcome.astype(np.int8),
         patience=patience,
@@ -137,13 +161,20 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
                 for k in cfg.event_kinds)
     if not tasks:
         return own
-    part = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])[order]
-    by_part = np.argsort(part, kind="stable")  # rows of each part, in arrival order
-    bounds = np.searchsorted(part[by_part], np.arange(len(parts) + 1))
-    firsts = [int(p[1][0]) for p in parts]  # each part is one kind
-    groups = [(names[g], firsts[g], by_part[bounds[g]:bounds[g + 1]])
-              for g in range(len(parts)) if cfg.event_kinds[firsts[g]].follow_ups]
+    row = np.empty(order.size, dtype=np.intp)  # row of each drawn contact
+    row[order] = np.arange(order.size)
+    bounds = np.cumsum([0, *sizes]).tolist()
+    # The rows of a part are in arrival order: its times are sorted and the sort is stable.
+    groups = [(names[g], kinds[g], row[bounds[g]:bounds[g + 1]])
+              for g in range(len(times)) if cfg.event_kinds[kinds[g]].follow_ups]
     return follow_ups(cfg, streams, own, travel, groups)
+
+
+def _kind_codes(cfg: ScenarioConfig, what: str) -> np.ndarray:
+    """Per event kind: its category code or its priority (int8)."""
+    if what == "category":
+        return np.array([CAT_CODE[k.category] for k in cfg.event_kinds], dtype=np.int8)
+    return np.array([k.priority for k in cfg.event_kinds], dtype=np.int8)
 
 
 def follow_ups(cfg: ScenarioConfig, streams: Streams, own: Contacts, travel: np.ndarray,
@@ -160,6 +191,7 @@ def follow_ups(cfg: ScenarioConfig, streams: Streams, own: Contacts, travel: np.
         "kind", "municipality", "category", "priority", "service", "outcome", "patience",
         "travel", "parent", "delay", "origin")}
     n = len(own)
+    made = 0  # follow-up rows so far
     origin = own.arrival
     outcome, municipality = own.outcome, own.municipality
 
@@ -186,11 +218,14 @@ def follow_ups(cfg: ScenarioConfig, streams: Streams, own: Contacts, travel: np.
                     if not pick.any():
                         continue
                     ck, par = kind_index[name], parents[pick]
-                    t, kk, mm, cc, pp, sv, oc, pt, tr = _attributes(
-                        cfg, ck, np.full(par.size, np.nan), municipality[par], rng)
-                    first = n + sum(c.size for c in cols["kind"])
-                    for key, val in (("kind", kk), ("municipality", mm), ("category", cc),
-                                     ("priority", pp), ("service", sv), ("outcome", oc),
+                    mm = municipality[par]
+                    sv, oc, pt, tr = _attributes(cfg, ck, mm, rng)
+                    first = n + made
+                    made += par.size
+                    for key, val in (("kind", np.full(par.size, ck)), ("municipality", mm),
+                                     ("category", np.full(par.size, CAT_CODE[kinds[ck].category])),
+                                     ("priority", np.full(par.size, kinds[ck].priority)),
+                                     ("service", sv), ("outcome", oc),
                                      ("patience", pt), ("travel", tr), ("parent", par),
                                      ("delay", delay[pick]), ("origin", origin[par])):
                         cols[key].append(np.asarray(val))
@@ -199,7 +234,7 @@ def follow_ups(cfg: ScenarioConfig, streams: Streams, own: Contacts, travel: np.
         outcome = column("outcome", own.outcome)
         municipality = column("municipality", own.municipality)
         origin = column("origin", own.arrival)
-    m = sum(c.size for c in cols["kind"])
+    m = made
     kind_ = column("kind", own.kind).astype(np.int16)
     deadline_s = np.array([np.nan if k.deadline_s is None else k.deadline_s for k in kinds])
     return Contacts(

@@ -5,9 +5,12 @@ DataFrame is needed to compute KPIs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class EventArrays:
     @classmethod
     def from_frame(cls, ev: pd.DataFrame) -> EventArrays:
         """The arrays of an event table (categorical or plain label columns)."""
+        import pandas as pd
         coded = {}
         for col, labels in (("category", "categories"), ("outcome", "outcomes"),
                             ("answered_by", "pools"), ("municipality", "municipalities")):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from respons.config import OUTCOMES, BackupRule, Category, ScenarioConfig
 from respons.engine import contacts as contacts_mod
@@ -19,6 +19,9 @@ from respons.engine.events import EventArrays, origins
 from respons.engine.homecare import help_arrival
 from respons.engine.randomness import Streams, replication_seed
 from respons.engine.rosters import changes, on_duty
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DAY = 86400.0
 EVENT_COLUMNS = (
@@ -52,33 +55,43 @@ class ReplicationResult:
     @cached_property
     def events(self) -> pd.DataFrame:
         """The event table: one row per contact, labelled columns categorical."""
-        a = self.arrays
-        n = len(a)
+        return events_table([self])
 
-        def labelled(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical:
-            return pd.Categorical.from_codes(codes, categories=list(labels))
 
-        return pd.DataFrame({
-            "id": np.arange(n, dtype=np.int64),
-            "replication": np.full(n, self.replication, dtype=np.int32),
-            "municipality": labelled(a.municipality, a.municipalities),
-            "kind": labelled(self.kind, self.kinds),
-            "category": labelled(a.category, a.categories),
-            "priority": self.priority,
-            "arrival_s": a.arrival_s,
-            "answer_s": a.answer_s,
-            "answered_by": labelled(a.answered_by, a.pools),
-            "by_backup": a.by_backup,
-            "wait_s": a.wait_s,
-            "end_s": a.end_s,
-            "outcome": labelled(a.outcome, a.outcomes),
-            "homecare_arrival_s": a.homecare_arrival_s,
-            "rerouted": a.rerouted,
-            "parent_id": a.parent_id,
-            "left_s": self.left_s if self.left_s is not None else np.full(n, np.nan),
-            "deadline_s": a.deadline_s,
-            "interrupted_s": a.interrupted_s,
-        }, columns=list(EVENT_COLUMNS))
+def events_table(parts: list[ReplicationResult]) -> pd.DataFrame:
+    """The event table of several replications, one after the other (the same as the
+    concatenation of their tables, built once from the arrays)."""
+    import pandas as pd
+
+    def cat(get) -> np.ndarray:
+        return np.concatenate([get(p) for p in parts]) if len(parts) != 1 else get(parts[0])
+
+    def labelled(get, labels: tuple[str, ...]) -> pd.Categorical:
+        return pd.Categorical.from_codes(cat(get), categories=list(labels))
+
+    first = parts[0].arrays
+    return pd.DataFrame({
+        "id": cat(lambda p: np.arange(len(p.arrays), dtype=np.int64)),
+        "replication": cat(lambda p: np.full(len(p.arrays), p.replication, dtype=np.int32)),
+        "municipality": labelled(lambda p: p.arrays.municipality, first.municipalities),
+        "kind": labelled(lambda p: p.kind, parts[0].kinds),
+        "category": labelled(lambda p: p.arrays.category, first.categories),
+        "priority": cat(lambda p: p.priority),
+        "arrival_s": cat(lambda p: p.arrays.arrival_s),
+        "answer_s": cat(lambda p: p.arrays.answer_s),
+        "answered_by": labelled(lambda p: p.arrays.answered_by, first.pools),
+        "by_backup": cat(lambda p: p.arrays.by_backup),
+        "wait_s": cat(lambda p: p.arrays.wait_s),
+        "end_s": cat(lambda p: p.arrays.end_s),
+        "outcome": labelled(lambda p: p.arrays.outcome, first.outcomes),
+        "homecare_arrival_s": cat(lambda p: p.arrays.homecare_arrival_s),
+        "rerouted": cat(lambda p: p.arrays.rerouted),
+        "parent_id": cat(lambda p: p.arrays.parent_id),
+        "left_s": cat(lambda p: p.left_s if p.left_s is not None
+                      else np.full(len(p.arrays), np.nan)),
+        "deadline_s": cat(lambda p: p.arrays.deadline_s),
+        "interrupted_s": cat(lambda p: p.arrays.interrupted_s),
+    }, columns=list(EVENT_COLUMNS))
 
 
 def _seconds(cfg: ScenarioConfig, day: dt.date) -> float:

@@ -11,7 +11,6 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from respons import __version__
@@ -21,7 +20,7 @@ from respons.analysis.intervals import LEVEL, METHOD, few_replications_warning
 from respons.analysis.load import offered_load
 from respons.config import ScenarioConfig
 from respons.engine.rosters import fte
-from respons.runs.replications import RunResult
+from respons.runs.replications import MUNICIPALITY_COLUMNS, RunResult, table_csv
 from respons.runs.rundir import write_json, write_text
 
 PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "PyYAML", "matplotlib",
@@ -120,12 +119,16 @@ def _load(cfg: ScenarioConfig) -> dict[str, float]:
 
 def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
     """replications.csv, municipalities.csv, events.parquet and breakdown.npz (if kept), then
-    summary.json last; returns the summary."""
-    result.replications.to_csv(work / "replications.csv", index=False)
-    if result.municipalities is not None:
-        result.municipalities.to_csv(work / "municipalities.csv", index=False)
+    summary.json last; returns the summary. The CSV files are written as pandas writes them,
+    without importing it."""
+    _write_csv(work / "replications.csv", table_csv(result.rows))
+    if result.municipality_rows is not None:
+        _write_csv(work / "municipalities.csv",
+                   table_csv(result.municipality_rows, MUNICIPALITY_COLUMNS))
     if result.events is not None:
         tmp = work / ".events.parquet.tmp"
+        import pandas as pd
+
         # dictionary-encode only the label columns: half the write time, same content
         labels = [c for c in result.events.columns
                   if isinstance(result.events[c].dtype, pd.CategoricalDtype)]
@@ -138,6 +141,11 @@ def write_results(work: Path, cfg: ScenarioConfig, result: RunResult) -> dict[st
     doc = summary(cfg, result)
     write_json(work / "summary.json", doc)
     return doc
+
+
+def _write_csv(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
 
 
 def finish_metadata(work: Path, meta: dict[str, Any], wall_s: float) -> None:

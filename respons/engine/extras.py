@@ -1,0 +1,222 @@
+"""The core's special path: follow-ups, travel, pre-emptive resume and the at-once shift change.
+
+* follow-ups (IT work orders, visits, call-backs) are rows drawn in advance that arrive
+  `delay` after their parent's handling ends, if the parent was answered, and then queue like
+  any contact;
+* pre-emptive resume: a contact of a category the pool serves with `interrupts` interrupts the
+  pool's least urgent (then most recently started) interruptible task that is less urgent than
+  itself, when nobody is free; the task goes back to the front of its queue and later resumes
+  with its remaining time (the time actually served is kept as pieces, for utilisation);
+* shift change: by default arrivals and departures at one instant are netted (`free` may go
+  negative while leavers finish calls); with `at_once` the newcomers start at once, and each
+  busy leaver leaves when the call in hand ends.
+
+Contacts without follow-ups, travel or interruptions on pools without interruptible work or
+`at_once` take the plain path (`core.Centre`), unchanged from a model without these features;
+a run without any of them never calls this code. Work started here always ends by an event.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from respons.engine.clock import Call
+from respons.engine.contacts import ANSWERED, WAITING, Contacts
+
+_NAN = float("nan")
+
+
+class Extras:
+    """Mixed into `core.Centre`: the state and events of the special path."""
+
+    def _init_extras(self, contacts: Contacts, pools: list) -> None:
+        """State of the special path. Without any of its features `_start` is the plain start
+        and none of this is used."""
+        n = len(contacts)
+        self.at_once = [pool.changes is not None for pool in pools]
+        self.xp = [a or bool(il) for a, il in zip(self.at_once, self.ilanes, strict=True)]
+        self.cut: set[int] = set()  # rows interrupted at least once
+        self.pieces: list[tuple[int, int, float, float]] = []
+        self.special = contacts.parent is not None or any(self.xp)
+        if not self.special:
+            self._start = self._start_plain  # without a check per start
+            return
+        self.priority = contacts.priority  # read rarely: arrays, not lists
+        # xc[i]: row i takes the special path (it has follow-ups or travel, or was
+        # interrupted); xp[p]: every start on pool p does (interruptible work or at_once).
+        self.xc = [False] * n
+        self.children: dict[int, list[int]] = {}
+        if contacts.parent is not None:
+            self.travel = contacts.travel
+            self.delay = contacts.delay
+            rows = np.flatnonzero(contacts.parent >= 0)
+            for k, parent in zip(rows.tolist(), contacts.parent[rows].tolist(), strict=True):
+                self.children.setdefault(parent, []).append(k)
+            for i in set(self.children) | set(np.flatnonzero(contacts.travel > 0).tolist()):
+                self.xc[i] = True
+        else:
+            self.travel = np.zeros(n)
+            self.delay = np.zeros(n)
+        self.running: list[list[int]] = [[] for _ in pools]  # interruptible work in service
+        self.version: dict[int, int] = {}  # bumped when interrupted: stale done events
+        self.piece_start: dict[int, float] = {}
+        self.rest: dict[int, float] = {}  # remaining time of interrupted work
+        self.paused_at: dict[int, float] = {}
+        self.interrupted: dict[int, float] = {}
+        self.resumed: set[int] = set()  # interrupted rows in service again
+        self.epoch = [0] * len(pools)  # at_once: shift changes so far
+        self.epoch_of: dict[int, int] = {}
+        self.inservice = [0] * len(pools)
+        self.leaving = [0] * len(pools)  # at_once: calls in service whose server then leaves
+        self.on_done_x, self.on_task = self._on_done_x, self._on_task
+
+    # -- events -------------------------------------------------------------------------
+    def shift_change(self, p: int, ins: int, outs: int) -> None:
+        """Rule at_once: `outs` people leave (idle ones at once, busy ones when their call
+        ends) and `ins` come on duty and start at once."""
+        idle = min(outs, max(self._free(p, self.env.now), 0))
+        self.free[p] -= idle
+        rest = outs - idle
+        if rest > 0:
+            self.leaving[p] += min(rest, self.inservice[p] - self.leaving[p])
+            self.epoch[p] += 1  # calls in service now belong to the old shift
+        self.free[p] += ins
+        if ins > 0:
+            self._fill(p, self.env.now)
+
+    def _on_task(self, ev: simpy.Event) -> None:
+        """Follow-up k arrives: answered at once if allowed, otherwise it waits."""
+        k = ev._value
+        now = self.env.now
+        self.arrival[k] = now
+        for p, backup, closed in self.immediate[self.lane[k]]:
+            if self._free(p, now) > 0 and (not closed or is_open(closed, now)):
+                self._start(k, p, backup, now)
+                return
+        self._wait(k, now)
+
+    def _on_wake_interrupt(self, ev: simpy.Event) -> None:
+        (p, i), now = ev._value, self.env.now
+        self._fill(p, now)
+        self._interrupt(p, now)
+        if self.state[i] == WAITING and not self.hot[p]:
+            self._heat(p, now)
+
+    def _on_done_x(self, ev: simpy.Event) -> None:
+        """The end of work started on the special path: stale if interrupted since; frees
+        the person (unless a leaver), and sends the follow-ups on their way."""
+        i, v = ev._value
+        env = self.env
+        p = self.by[i]
+        if v >= 0:
+            if v != self.version[i]:
+                return  # interrupted meanwhile: this end no longer holds
+            self.running[p].remove(i)
+        if i in self.cut:  # the last piece of interrupted work
+            self.pieces.append((i, p, self.piece_start[i], env.now))
+            self.resumed.discard(i)
+        if self.at_once[p]:
+            self.inservice[p] -= 1
+        if self.at_once[p] and self.epoch_of[i] < self.epoch[p] and self.leaving[p] > 0:
+            self.leaving[p] -= 1  # a leaver's call: the person goes home
+        else:
+            self.free[p] += 1
+        for k in self.children.get(i, ()):
+            Call(env, float(self.delay[k]), self.on_task, k)
+        nq = self.nq
+        for c in self.cats[p]:
+            if nq[c]:
+                self._fill(p, env.now)
+                return
+        self.hot[p] = False
+
+    # -- dispatch -----------------------------------------------------------------------
+    def _start_x(self, i: int, p: int, backup: bool, now: float) -> None:
+        """Start (or resume) row i on pool p: travel, interruptible work, at-once rosters."""
+        if i in self.rest:  # resuming interrupted work
+            duration = self.rest.pop(i)
+            self.interrupted[i] = self.interrupted.get(i, 0.0) + now - self.paused_at.pop(i)
+            self.piece_start[i] = now
+            self.resumed.add(i)
+        else:
+            self.answer[i] = now
+            self.backup[i] = backup
+            duration = self.service[i] * self.speed[p] + 2.0 * float(self.travel[i])
+        self.state[i] = ANSWERED
+        self.by[i] = p
+        self.free[p] -= 1
+        self.end[i] = now + duration
+        if self.at_once[p]:
+            self.epoch_of[i] = self.epoch[p]
+            self.inservice[p] += 1
+        if self.lane[i] in self.ilanes[p]:
+            v = self.version.get(i, 0) + 1
+            self.version[i] = v
+            self.running[p].append(i)
+            self.piece_start[i] = now
+            Call(self.env, duration, self.on_done_x, (i, v))
+        else:
+            Call(self.env, duration, self.on_done_x, (i, -1))
+
+    def _interrupt(self, p: int, now: float) -> None:
+        """While nobody in pool p is free, let the best waiting contact of an interrupting
+        category take over the least urgent interruptible task less urgent than itself."""
+        running = self.running[p]
+        while running and self._free(p, now) == 0:
+            best = self._pick(self.iscan[p], now)
+            if best is None:
+                return
+            i, dq, backup, lane = best
+            victim = self._victim(p, int(self.priority[i]))
+            if victim is None:
+                return
+            dq.popleft()
+            self.nq[lane] -= 1
+            self._pause(victim, p, now)
+            self.free[p] += 1
+            self._start(i, p, backup, now)
+            vlane = self.lane[victim]  # someone free elsewhere may take the task up
+            for q, _, closed in self.immediate[vlane]:
+                if self._free(q, now) > 0 and (not closed or is_open(closed, now)):
+                    self._fill(q, now)
+
+    def _victim(self, p: int, priority: int) -> int | None:
+        """Pool p's interruptible task to stop for a contact of `priority`: the least urgent,
+        then the most recently started; only of staff who stay (rule at_once)."""
+        best, best_prio = None, priority
+        at_once, epoch = self.at_once[p], self.epoch[p]
+        for v in reversed(self.running[p]):
+            prio = int(self.priority[v])
+            if prio > best_prio and (not at_once or self.epoch_of[v] == epoch):
+                best, best_prio = v, prio
+        return best
+
+    def _pause(self, v: int, p: int, now: float) -> None:
+        """Interrupt row v on pool p: back to the front of its queue with its remaining time."""
+        self.version[v] += 1
+        self.running[p].remove(v)
+        self.pieces.append((v, p, self.piece_start[v], now))
+        self.resumed.discard(v)
+        self.cut.add(v)
+        self.xc[v] = True
+        self.rest[v] = self.end[v] - now
+        self.paused_at[v] = now
+        self.end[v] = _NAN
+        self.state[v] = WAITING
+        lane = self.lane[v]
+        self.deques[self.qid[v]].appendleft(v)
+        self.nq[lane] += 1
+        for q in self.all_watchers[lane]:
+            if not self.hot[q]:
+                self._heat(q, now)
+        if self.at_once[p]:
+            self.inservice[p] -= 1
+
+
+def is_open(windows: tuple[tuple[float, float], ...], now: float) -> bool:
+    """True unless `now` falls in one of the closed windows."""
+    for t0, t1 in windows:  # noqa: SIM110 - a plain loop is faster than all() here
+        if t0 <= now < t1:
+            return False
+    return True
