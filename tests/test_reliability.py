@@ -298,6 +298,23 @@ def test_collect_refuses_a_link_leading_out_of_the_sweep(small_sweep: Path, tmp_
     assert list(outside.iterdir()) == []
 
 
+def test_control_characters_in_sweep_levels_do_not_break_the_workbook(tmp_path: Path,
+                                                                       capsys) -> None:
+    from openpyxl import load_workbook
+
+    from respons.cli import main
+
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(yaml.safe_dump({
+        "base": str(_tiny_config(tmp_path)), "replications": 1,
+        "grid": {"desc": {"path": "description", "values": ["a\x02b\x86"]}}}))
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "o"), "--no-report"]) == 0
+    assert "error" not in capsys.readouterr().err
+    (book,) = (tmp_path / "o").glob("*.xlsx")
+    cells = [c.value for ws in load_workbook(book) for row in ws.iter_rows() for c in row]
+    assert "ab\x86" in cells
+
+
 # 3. YAML -------------------------------------------------------------------------------------
 
 
@@ -502,12 +519,28 @@ def _kpi_edit(text: str, key: str, value: object) -> str:
     return json.dumps(doc)
 
 
+def _edit(text: str, keys: list[str], value: object) -> str:
+    import json
+
+    doc = json.loads(text)
+    node = doc
+    for k in keys[:-1]:
+        node = node[k]
+    node[keys[-1]] = value
+    return json.dumps(doc)
+
+
 @pytest.mark.parametrize(("name", "damage", "needle"), [
     ("summary.json", lambda t: t[: len(t) // 2], "not valid JSON"),
     ("summary.json", lambda t: _kpi_edit(t, "unit", 5), "unit"),
     ("summary.json", lambda t: _kpi_edit(t, "mean", "x"), "mean"),
     ("replications.csv", lambda t: t.replace("\n0,", "\nzero,", 1), "`replication`"),
     ("metadata.json", lambda t: "[1, 2]", "not a JSON object"),
+    ("summary.json", lambda t: _edit(t, ["by_municipality", "Selbu", "alarms"], True),
+     "by_municipality.Selbu.alarms"),
+    ("summary.json", lambda t: _edit(t, ["goal"], {"share": "0.9", "within_s": 120}),
+     "goal.share"),
+    ("summary.json", lambda t: _edit(t, ["costs"], {"by_service": {}}), "costs.total_nok"),
     ("config.resolved.yaml", lambda t: t.replace("drain_days: 7", "drain_days: .inf"),
      "drain_days"),
 ])

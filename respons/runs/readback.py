@@ -31,7 +31,10 @@ EVENT_COLUMNS = {
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+    """Strict: JSON types as respons writes them, no coercion (a text "0.9" or a `true` where
+    a number belongs is damage, not a number)."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False, strict=True)
 
 
 class KpiEntry(_Doc):
@@ -48,13 +51,49 @@ class Period(_Doc):
     end: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
+class GoalEntry(_Doc):
+    """A goal and its verdict (the alarm goal; each category's goal has the same form)."""
+
+    share: float = Field(ge=0, le=1)
+    within_s: float | None = None
+    kpi: str | None = None
+    met: bool | None = None
+    verdict: str | None = None
+    mean: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    categories: dict[str, GoalEntry] = {}
+    verdict_all: str | None = None
+
+
+class Costs(_Doc):
+    total_nok: float
+    by_service: dict[str, float | None] = {}
+    by_municipality: dict[str, float | None] = {}
+
+
+class MunicipalityEntry(_Doc):
+    """One municipality's KPIs (those the report shows) and cost."""
+
+    alarms: KpiEntry | None = None
+    alarms_within_target_share: KpiEntry | None = None
+    homecare_visits: KpiEntry | None = None
+    technical_alerts: KpiEntry | None = None
+    cost_nok: float | None = None
+
+
 class Summary(_Doc):
     """The parts of summary.json the report relies on."""
 
     scenario: str
     replications: int = Field(ge=1)
+    seed: int | None = None
     period: Period
+    target_s: float | None = Field(default=None, gt=0)
+    goal: GoalEntry | None = None
     kpis: dict[str, KpiEntry] = Field(min_length=1)
+    costs: Costs | None = None
+    by_municipality: dict[str, MunicipalityEntry] = {}
     roster_fte: dict[str, float] = {}
 
 
