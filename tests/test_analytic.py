@@ -194,16 +194,22 @@ def test_littles_law_service_and_busy_time(baseline_8w):
     cfg, res = baseline_8w
     ev = res.events
     T = res.horizon_s
-    answered = ev[ev["answer_s"].notna()]
-    area = step_integral(answered["answer_s"].to_numpy(), answered["end_s"].to_numpy(), 0.0, T)
-    busy = sum(busy_seconds(ev, p.name, T) for p in cfg.pools)
+    # Work served in one go counts from answer to end; interrupted work (walk-ins the phone
+    # interrupted) by the pieces actually served.
+    a = res.arrays
+    assert a.cut is not None and a.pieces is not None and a.cut.any()
+    whole = ~np.isnan(a.answer_s) & ~a.cut
+    area = step_integral(np.concatenate([a.answer_s[whole], a.pieces[:, 2]]),
+                         np.concatenate([a.end_s[whole], a.pieces[:, 3]]), 0.0, T)
+    busy = sum(busy_seconds(a, p.name, T) for p in cfg.pools)
     assert area == pytest.approx(busy, rel=1e-9)
 
-    # Number in service = throughput x mean handling time (edge effects only).
+    # Number in service = throughput x mean time served (edge effects only).
+    answered = ev[ev["answer_s"].notna()]
     started = answered[answered["answer_s"] < T]
     lam = len(started) / T
-    mean_service = float((started["end_s"] - started["answer_s"]).mean())
-    assert area / T == pytest.approx(lam * mean_service, rel=0.01)
+    served = started["end_s"] - started["answer_s"] - started["interrupted_s"].fillna(0.0)
+    assert area / T == pytest.approx(lam * float(served.mean()), rel=0.01)
 
     # Operator utilisation KPI = operators' busy time / their on-duty time.
     kpi = runner.replication_kpis(res, cfg.target_s)
@@ -216,14 +222,16 @@ def test_littles_law_service_and_busy_time(baseline_8w):
 def test_calls_start_only_with_staff_free(baseline_8w):
     """At every answer, the pool's calls in progress never exceed the staff on duty."""
     cfg, res = baseline_8w
-    ev = res.events
+    a = res.arrays
     plans = pool_plans(cfg, Streams(replication_seed(cfg.seed, 0)))
-    for plan in plans:
-        rows = ev[ev["answered_by"] == plan.name]
-        assert len(rows) > 0, plan.name
-        starts = np.sort(rows["answer_s"].to_numpy())
-        ends = np.sort(rows["end_s"].to_numpy())
-        t = rows["answer_s"].to_numpy()
+    for code, plan in enumerate(plans):
+        # work served in one go, and each piece of interrupted work (walk-ins)
+        whole = (a.answered_by == a.code("answered_by", plan.name)) & ~a.cut
+        mine = a.pieces[a.pieces[:, 1] == code]
+        assert whole.any(), plan.name
+        t = np.concatenate([a.answer_s[whole], mine[:, 2]])
+        starts = np.sort(t)
+        ends = np.sort(np.concatenate([a.end_s[whole], mine[:, 3]]))
         in_service = np.searchsorted(starts, t, side="right") - np.searchsorted(
             ends, t, side="right")
         staff = np.array([plan.on_duty.at(x) for x in t])

@@ -142,6 +142,10 @@ def test_adding_a_municipality_leaves_others_unchanged():
     grown = simulate_replication(validate(d2), 0).events
 
     assert (grown["municipality"] == "Nyby").sum() > 50
+    # contacts and tasks with their own rate; a follow-up (a nurse's call-back, an IT work
+    # order) arrives after its parent's handling ends, which the new member's load may move
+    base = base[base["parent_id"] < 0]
+    grown = grown[grown["parent_id"] < 0]
     rest = grown[grown["municipality"] != "Nyby"]
     assert len(rest) == len(base)
     cols = ["kind", "arrival_s"]

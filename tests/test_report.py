@@ -103,7 +103,8 @@ def test_people_number_formats() -> None:
     assert fmt_count(36150) == "36,150"
     assert fmt_seconds(19.34) == "19.3 s"
     assert fmt_seconds(125) == "2:05 min"
-    assert fmt_seconds(3725) == "1:02:05 h"
+    assert fmt_seconds(3725) == "1.0 h"
+    assert fmt_seconds(96690) == "26.9 h"  # not 26:51:30 h
     assert fmt_value(None, "share") == "–" and fmt_value(float("nan"), "s") == "–"
     assert fmt_value(1613.6, "s") == "26:54 min"
     nbsp = "\u00a0"

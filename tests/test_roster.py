@@ -253,7 +253,11 @@ def test_period_cost_and_its_split_by_the_published_keys() -> None:
 
 
 # -- the command --------------------------------------------------------------------------------
+# Two weeks of the Covid-19 separation without the town-hall seat's extra staffing (its
+# dates cut to the first day): one operator seat, the lead and no legevakt relief.
 COVID_WEEKS = ["--set", "period.start=2020-04-06", "--set", "period.end=2020-04-20",
+               "--set", "pools.backup_seat.shifts.0.dates.0.end=2020-03-13",
+               "--set", "pools.backup_seat.shifts.1.dates.0.end=2020-03-13",
                "--replications", "3"]
 
 

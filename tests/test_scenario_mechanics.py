@@ -39,7 +39,8 @@ def test_overlay_applies_set_scale_append_remove(tmp_path: Path) -> None:
     assert cfg.pools[0].shifts[0].staff == 2
     assert cfg.municipalities[0].population_80plus == 2 * base.municipalities[0].population_80plus
     assert cfg.municipalities[-1].name == "Nyby"
-    assert [s.category.value for s in cfg.pools[2].serves] == ["legevakt"]
+    nurses = next(p for p in cfg.pools if p.name == "nurses")
+    assert [s.category.value for s in nurses.serves] == ["legevakt", "callback", "walk_in"]
     assert cfg.seed == base.seed  # paired with the base under common random numbers
 
 

@@ -46,7 +46,8 @@ def test_outputs_of_a_study(tiny: Path) -> None:
     assert inputs.loc[inputs["sampled"] == "held (fitted)", "mu_star"].isna().all()
     assert (inputs["sampled"] == "stage 2").sum() >= 2
     meta = json.loads((tiny / "metadata.json").read_text())
-    assert meta["status"] == "complete" and meta["plan"]["screening_points"] == 2 * 17
+    assert meta["status"] == "complete" and meta["plan"]["screening_points"] == 2 * (
+        len([a for a in cfg.assumptions if a.sampled]) + 1)
     assert meta["plan"]["stage2_points"] == 6 and len(pd.read_csv(tiny / "samples.csv")) == 6
     html = (tiny / "report.html").read_text()
     assert 'id="ranges-table"' in html and 'id="inputs-table"' in html and "backup_delay" in html
@@ -138,14 +139,19 @@ def test_an_output_directory_in_use_is_refused(tiny: Path, capsys) -> None:
 
 @pytest.mark.slow
 def test_the_2020_baseline_year(tmp_path: Path) -> None:
-    """The whole 2020 year with a small plan: the nurses' backup delay, which decides whether
-    a waiting alarm is answered before 120 s, leads the ranking, and the assumptions widen the
+    """The whole 2020 year with a small plan: the four inputs that decide whether a waiting
+    alarm is answered before 120 s (the nurses' backup delay and the operators' talk,
+    after-call and forwarding times; close to each other, so 4 trajectories do not order
+    them) lead the ranking, home-care times cannot move it, and the assumptions widen the
     headline KPI far beyond its replication interval."""
     out = tmp_path / "year"
     assert main(["uncertainty", "--trajectories", "4", "--samples", "16", "--replications",
                  "2", "--jobs", "2", "--out", str(out)]) == 0
     inputs = pd.read_csv(out / "inputs.csv")
-    assert inputs.iloc[0]["input"] == "backup_delay"
+    assert set(inputs["input"].iloc[:4]) == {"backup_delay", "alarm_talk", "alarm_wrap_up",
+                                             "alarm_forwarding"}
+    home = inputs[inputs["input"].isin(["homecare_travel", "homecare_dispatch"])]
+    assert (home["mu_star"] == 0).all()
     r = pd.read_csv(out / "ranges.csv").set_index("kpi").loc[RANKED_ON]
     assert r.p95 - r.p05 > 5 * (r.ci_high - r.ci_low)
     assert np.isfinite(r.p05) and r.p05 < r.baseline_mean

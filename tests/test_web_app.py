@@ -150,7 +150,7 @@ SESSIONS = [
     {"op_day": 2},
     {"op_night": 2, "op_evening": 2},
     {"nurse_on": False},
-    {"volume": 1.5},
+    {"volume": 2.0},  # 1.5 rounds to the same share as session 4 on the 2020 workforce
     {"talk": 1.4, "op_day": 3},
 ]
 
@@ -239,3 +239,17 @@ def test_a_config_without_goal_or_nurses(page, monkeypatch):
     assert not at.error and at.info[0].value.startswith("No goal")
     assert at.toggle(key="nurse_on").disabled and not at.checkbox(key="goal_on").value
     assert any(c.value == "This config has no nurse pool." for c in at.caption)
+
+
+def test_the_unchanged_baseline_shows_its_range_over_the_assumptions(page, short, monkeypatch):
+    """The 2020 baseline as shipped carries its uncertainty study's range; a short period (as
+    in the other tests) is another config and shows none."""
+    def ranges(at: AppTest) -> list[str]:
+        _clean(at)
+        return [c.value for c in at.caption if c.value.startswith("Over the assumptions'")]
+
+    monkeypatch.setattr(sys, "argv", [str(APP), "--lang", "en"])
+    found = ranges(page().run())
+    assert len(found) == 2 and "of alarms within 120 s" in found[0]
+    monkeypatch.setattr(sys, "argv", [str(APP), "--config", str(short), "--lang", "en"])
+    assert ranges(page().run()) == []

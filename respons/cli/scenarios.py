@@ -220,6 +220,10 @@ def fmt_diff(p: Paired, unit: str) -> str:
         return "-"
     scale, suffix, digits = {"share": (100, " pp", 1), "count": (1, "", 0), "h": (1, " h", 1),
                              "hours": (1, " h", 0)}.get(unit, (1, " s", 1))
+    if unit == "s" and abs(p.diff) >= 3600:  # '+5.8 h', not '+20,741.0 s'
+        scale, suffix = 1 / 3600, " h"
+    elif unit == "s" and abs(p.diff) >= 120:
+        scale, suffix = 1 / 60, " min"
     text = f"{scale * p.diff:+,.{digits}f}{suffix}"
     if not math.isnan(p.half):
         text += f" ± {scale * p.half:,.{digits}f}"

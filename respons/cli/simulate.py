@@ -138,6 +138,7 @@ def format_result(cfg: Any, doc: dict[str, Any], lang: str = "en",
     from respons.report.tables import (
         cost_lines,
         cut_any,
+        range_lines,
         rule_notes,
         terminal_kpis,
         terminal_municipalities,
@@ -146,7 +147,8 @@ def format_result(cfg: Any, doc: dict[str, Any], lang: str = "en",
 
     head = t("head", lang, scenario=cfg.scenario, start=cfg.period.start, end=cfg.period.end,
              reps=cfg.replications, seed=cfg.seed)
-    parts = [*verdict_lines(doc, lang), *cost_lines(doc, lang), "", head, "",
+    parts = [*verdict_lines(doc, lang), *range_lines(doc, lang), *cost_lines(doc, lang), "",
+             head, "",
              terminal_kpis(doc, lang)]
     notes = rule_notes(cfg, doc, lang)
     if cut_any(doc):

@@ -8,6 +8,7 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from respons.cli.args import int_between, positive_int
 
@@ -80,6 +81,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
                         "selected": len(result.selected), "selected_inputs": result.selected}
         result.inputs.to_csv(work / "inputs.csv", index=False)
         result.ranges.to_csv(work / "ranges.csv", index=False)
+        _ranges_block(work, cfg, result.ranges, plan, started)
         result.morris.to_csv(work / "morris.csv", index=False)
         result.screening.to_csv(work / "screening.csv", index=False)
         result.samples.to_csv(work / "samples.csv", index=False)
@@ -90,6 +92,17 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     print(f"report: {final / 'report.html' if report else 'not written (see report-error.txt)'}")
     print(f"output directory: {final}")
     return 0
+
+
+def _ranges_block(work: Path, cfg: Any, ranges: Any, plan: Any, started: Any) -> None:
+    """assumption_ranges.yaml: the headline ranges as a block for the config."""
+    from respons.runs.rundir import write_text
+    from respons.studies.uncertainty_report import ranges_entries, ranges_yaml
+
+    study = (f"respons uncertainty, {plan.method} screening then "
+             f"{'Sobol' if plan.method == 'sobol' else 'Latin hypercube'} sample, "
+             f"{plan.replications} replications per point, {started.date().isoformat()}")
+    write_text(work / "assumption_ranges.yaml", ranges_yaml(ranges_entries(cfg, ranges, study)))
 
 
 def _progress(stage: str, done: int, total: int) -> None:

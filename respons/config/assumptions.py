@@ -177,3 +177,25 @@ def set_at(data: Any, keys: tuple[Any, ...], value: Any) -> None:
 def config_problems(cfg: Any) -> list[str]:
     """`problems` of a validated ScenarioConfig."""
     return problems(cfg.model_dump(exclude={"assumptions"}), list(cfg.assumptions))
+
+
+class KpiRange(_Model):
+    """A KPI's range over the assumptions, as an uncertainty study of this very config found
+    it (`python -m respons uncertainty` writes the entry). Shown beside the headline only
+    while the config's model inputs are unchanged: `config_sha256` is the fingerprint
+    (respons.config.fingerprint) of the config the study ran on."""
+
+    kpi: str = Field(min_length=1, description="The KPI (a summary.json key).")
+    low: float = Field(description="5th percentile over the assumptions' ranges.")
+    high: float = Field(description="95th percentile over the assumptions' ranges.")
+    median: float | None = Field(default=None, description="Median over the assumptions.")
+    config_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Fingerprint of the "
+                               "config the study ran on (model inputs only).")
+    study: str = Field(min_length=1, description="How it was found (command, date, where "
+                       "the full study is described).")
+
+    @model_validator(mode="after")
+    def _order(self) -> KpiRange:
+        if not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self

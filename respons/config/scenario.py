@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from respons.config.assumptions import Assumption
+from respons.config.assumptions import Assumption, KpiRange
 from respons.config.base import (
     INBOUND,
     OUTCOMES,
@@ -35,7 +35,7 @@ from respons.config.staff import (
 
 __all__ = [
     "INBOUND", "OUTCOMES", "TASK_HOME", "WEEKDAYS", "Assumption", "BackupRule", "Burst",
-    "Category", "CostService", "Costs", "EventKind", "FollowUp", "Goal", "HomeCare",
+    "Category", "CostService", "Costs", "EventKind", "FollowUp", "Goal", "HomeCare", "KpiRange",
     "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate", "RateBasis", "Role",
     "ScenarioConfig", "Service", "Shift", "Unanswered",
 ]
@@ -106,7 +106,9 @@ class Municipality(_Model):
                             description="Inhabitants on 1 January of the year.")
     population_80plus: int | None = Field(default=None, ge=0, le=MAX_POPULATION,
                                           description="Inhabitants 80+.")
-    joined: dt.date = Field(description="Date its alarms start arriving at the centre.")
+    joined: dt.date = Field(description="Date its alarms start arriving at the centre (not "
+                            "its legevakt calls, walk-ins and call-backs: the legevakt is "
+                            "older than the centre).")
     ramp_up_days: float = Field(
         default=0.0, ge=0, description="Days over which its volume rises linearly to full."
     )
@@ -386,6 +388,9 @@ class ScenarioConfig(_Model):
     assumptions: list[Assumption] = Field(
         default=[], description="Plausible ranges of the assumed (and fitted) inputs, each naming "
         "a value by its `--set` path (respons/config/assumptions.py).")
+    assumption_ranges: list[KpiRange] = Field(
+        default=[], description="Headline KPIs' 5-95 % ranges over the assumptions, from an "
+        "uncertainty study of this config (shown only while its fingerprint matches).")
 
     @model_validator(mode="before")
     @classmethod

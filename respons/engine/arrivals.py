@@ -1,8 +1,9 @@
 """Non-homogeneous Poisson arrivals per municipality x event kind.
 
 The intensity is piecewise constant per hour: yearly rate x hour-of-day x weekday weight x
-ramp-up (linear from the join date). Per hour the count is Poisson and the times uniform,
-which is exact for a piecewise-constant intensity and fully vectorised.
+ramp-up (linear from the join date; not for the legevakt's own calls and tasks, which do not
+depend on when a member joined the response centre). Per hour the count is Poisson and the
+times uniform, which is exact for a piecewise-constant intensity and fully vectorised.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from respons.config import EventKind, Municipality, Profile, RateBasis, ScenarioConfig
+from respons.config.scenario import TASK_HOME, Category
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -73,6 +75,10 @@ def intensity(
     if weights is None:
         weights = cache[("profile", kind.profile)] = hourly_weights(
             cfg.profiles[kind.profile], start, hours)
+    if TASK_HOME.get(kind.category, kind.category) == Category.legevakt:
+        # the legevakt's own calls and tasks: `joined` dates the centre's services, not the
+        # member's legevakt (e.g. all of 2019 although Respons went live in August)
+        return per_hour * weights
     share = cache.get(("ramp", municipality.name))
     if share is None:
         share = cache[("ramp", municipality.name)] = ramp(municipality, start, hours)

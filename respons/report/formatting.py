@@ -55,16 +55,16 @@ def fmt(x: float | None, unit: str, lang: str = "en") -> str:
 
 
 def fmt_seconds(x: float, lang: str = "en") -> str:
-    """Seconds below a minute ('19.3 s'), otherwise minutes:seconds ('2:05 min') or hours."""
+    """Seconds below a minute ('19.3 s'), minutes:seconds below an hour ('2:05 min'), else
+    hours with one decimal ('26.9 h')."""
     space = NBSP if lang == "nb" else " "
     if abs(x) < 59.95:
         return number(x, 1, lang) + space + "s"
+    if abs(x) >= 3599.5:
+        return number(x / 3600, 1, lang) + space + "h"
     total = int(round(abs(x)))
     sign = "-" if x < 0 else ""
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}{space}h"
+    minutes, seconds = divmod(total, 60)
     return f"{sign}{minutes}:{seconds:02d}{space}min"
 
 

@@ -30,8 +30,8 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
                           "Svartid for alarmer, 90-persentil"),
     "answer_time_p99_s": ("Alarm answer time, 99th percentile",
                           "Svartid for alarmer, 99-persentil"),
-    "operator_utilisation": ("Operator utilisation (busy / staffed time)",
-                             "Operatørbelegg (opptatt / bemannet tid)"),
+    "operator_utilisation": ("Utilisation of all in the operator role (busy / staffed time)",
+                             "Belegg for alle i operatørrollen (opptatt / bemannet tid)"),
     "backup_answered_share": ("Alarms answered by backup staff (lead, nurses)",
                               "Alarmer besvart av reserve (fagleder, sykepleiere)"),
     "legevakt_calls_within_target_share": (
@@ -74,12 +74,31 @@ KPI_PATTERNS: tuple[tuple[str, str, str], ...] = (
     (r"^utilisation_(?P<x>.+)$", "Utilisation of {x} (busy / staffed time)",
      "Belegg for {x} (opptatt / bemannet tid)"),
 )
+# The shipped configs' pool names in words; any other pool is shown by its name.
+POOL_NAMES: dict[str, tuple[str, str]] = {
+    "operators": ("the operators", "operatørene"),
+    "lead": ("the professional lead", "fagleder"),
+    "nurses": ("the legevakt nurses", "legevaktsykepleierne"),
+    "backup_seat": ("the backup seat", "reserveplassen"),
+    "it_technical": ("the IT-technical service", "IT-teknisk tjeneste"),
+}
+
+
+def pool_name(name: str, lang: str = "en") -> str:
+    """A pool's name in words ('the backup seat'); unknown pools by their own name."""
+    en, nb = POOL_NAMES.get(name, (name, name))
+    return nb if lang == "nb" else en
 
 TEXT: dict[str, tuple[str, str]] = {
     # verdict
     "goal_met": ("Goal met", "Målet er nådd"),
     "goal_not_met": ("Goal not met", "Målet er ikke nådd"),
     "goal_not_proven": ("Goal not proven", "Målet er ikke påvist"),
+    "assumption_range": (
+        "Over the assumptions' plausible ranges (uncertainty study): {low} to {high} of {what} "
+        "within {within} s (5-95 %); the interval above is simulation noise only.",
+        "Over antakelsenes rimelige spenn (usikkerhetsstudie): {low} til {high} av {what} "
+        "innen {within} s (5-95 %); intervallet over er bare simuleringsstøy."),
     "goal_not_measured": ("Goal not measured", "Målet er ikke målt"),
     "verdict_line": ("{verdict}: {mean} {ci} of {what} within {within} s, goal {goal}",
                      "{verdict}: {mean} {ci} av {what} innen {within} s, mål {goal}"),
@@ -253,7 +272,8 @@ def kpi_label(name: str, lang: str = "en", target: float | str = 120) -> str:
     for pattern, en, nb in KPI_PATTERNS:
         m = re.match(pattern, name)
         if m:
-            return (nb if lang == "nb" else en).format(**m.groupdict())
+            words = {k: pool_name(v, lang) for k, v in m.groupdict().items()}
+            return (nb if lang == "nb" else en).format(**words)
     return name
 
 

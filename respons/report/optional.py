@@ -286,7 +286,7 @@ def _point_fte(run_dir: Path, df: pd.DataFrame) -> pd.Series | None:
             cfg = validate(read_mapping(path), str(path))
         except Exception:  # noqa: BLE001 - a broken point config only loses the FTE column
             return None
-        out[i] = sum(fte(p, cfg.fte_hours_per_week) for p in cfg.pools)
+        out[i] = sum(fte(p, cfg.fte_hours_per_week, cfg.period) for p in cfg.pools)
     return pd.Series(out, dtype=float)
 
 

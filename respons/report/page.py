@@ -37,6 +37,7 @@ from respons.report.tables import (
     goal_share,
     kpi_table,
     municipality_table,
+    range_lines,
     replications_warning,
     report_cell,
     rule_notes,
@@ -261,6 +262,8 @@ def verdict_section(summary: dict[str, Any], lang: str) -> str:
         verdicts, overall = [None], None
     body = "".join(f'<p class="line {VERDICT_CLASS.get(v, "")}">{escape(line)}</p>'
                    for line, v in zip(lines, verdicts, strict=False))
+    body += "".join(f'<p class="range">{escape(line)}</p>'
+                    for line in range_lines(summary, lang))
     cost = "".join(f'<p class="cost">{escape(line)}</p>'
                    for line in cost_lines(summary, lang, width=10_000))
     note = t("verdict_rule", lang) + (" " + t("goal_source_note", lang)

@@ -79,6 +79,23 @@ def verdict_lines(summary: dict[str, Any], lang: str = "en") -> list[str]:
     return lines
 
 
+def range_lines(summary: dict[str, Any], lang: str = "en") -> list[str]:
+    """'Over the assumptions' plausible ranges: 79.8 % to 98.9 % of alarms within 120 s ...'
+    for every goal KPI with a stored range of this config (summary.json `assumption_ranges`,
+    from an uncertainty study whose fingerprint matches); none otherwise."""
+    goal, found = summary.get("goal"), summary.get("assumption_ranges")
+    if not isinstance(goal, dict) or not isinstance(found, dict):
+        return []
+    lines = []
+    for cat, g in [("alarm", goal), *goal.get("categories", {}).items()]:
+        r = found.get(g.get("kpi"))
+        if isinstance(r, dict) and _real(r.get("low")) and _real(r.get("high")):
+            lines.append(t("assumption_range", lang, low=percent(r["low"], 1, lang),
+                           high=percent(r["high"], 1, lang), what=t(f"what_{cat}", lang),
+                           within=f"{goal['within_s']:g}"))
+    return lines
+
+
 def _real(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -233,7 +250,8 @@ def verdict_table(summary: dict[str, Any], lang: str = "en") -> Table:
                 [Column("category"), Column(t("goal", lang), "share"),
                  Column("within_s", "s"), Column("kpi"), Column(t("mean", lang), "share"),
                  Column("ci_low", "share"), Column("ci_high", "share"), Column("verdict")],
-                notes=[*verdict_lines(summary, lang), *cost_lines(summary, lang),
+                notes=[*verdict_lines(summary, lang), *range_lines(summary, lang),
+                       *cost_lines(summary, lang),
                        t("verdict_rule", lang)])
     goal = summary.get("goal")
     if isinstance(goal, dict):

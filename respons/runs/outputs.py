@@ -79,12 +79,22 @@ def write_start(work: Path, cfg: ScenarioConfig, meta: dict[str, Any]) -> None:
     write_json(work / "metadata.json", meta)
 
 
+def assumption_ranges(cfg: ScenarioConfig) -> dict[str, Any]:
+    """summary.json's `assumption_ranges`: the config's stored KPI ranges over the
+    assumptions that belong to it (fingerprint matches), by KPI; {} when there are none."""
+    from respons.config.fingerprint import current_ranges
+
+    return {kpi: r.model_dump(mode="json", exclude={"kpi"})
+            for kpi, r in current_ranges(cfg).items()}
+
+
 def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
     """The summary.json document.
 
     `goal` is null without a goal in the config; `by_municipality` holds per municipality the
     KPIs of respons.analysis.municipal ({mean, ci_low, ci_high, unit}) and `cost_nok` (null
-    without costs); `intervals` says how every interval was computed.
+    without costs); `intervals` says how every interval was computed; `assumption_ranges` the
+    config's stored KPI ranges over its assumptions that still belong to it (by KPI).
     """
     costs = allocate(cfg)
     by_cost = costs["by_municipality"] if costs is not None else {}
@@ -103,6 +113,7 @@ def summary(cfg: ScenarioConfig, result: RunResult) -> dict[str, Any]:
         "intervals": {"level": LEVEL, "method": METHOD,
                       "warning": few_replications_warning(cfg.replications)},
         "kpis": result.summary,
+        "assumption_ranges": assumption_ranges(cfg),
         **({"costs": costs} if costs is not None else {}),
         "by_municipality": {name: {**kpis, "cost_nok": by_cost.get(name)}
                             for name, kpis in (result.by_municipality or {}).items()},

@@ -163,6 +163,20 @@ def fit_legevakt_talk(data: dict, target: float, replications: int,
     return float(talk["mean_s"])
 
 
+def sync_relief(data: dict, go_live: dt.date) -> None:
+    """Operators relieve no other service before the answer service goes live: a window of
+    unavailability that starts with the period (e.g. the operators' legevakt relief in 2019)
+    ends on the fitted go-live day."""
+    start = dt.date.fromisoformat(str(data["period"]["start"]))
+    for pool in data["pools"]:
+        if pool.get("role") != "operator":
+            continue
+        for svc in pool.get("serves", []):
+            for window in svc.get("unavailable", []):
+                if dt.date.fromisoformat(str(window["start"])) == start:
+                    window["end"] = go_live
+
+
 def _fit_technical_and_shares(data: dict, fit: Fit,
                               validate: Callable[[dict], ScenarioConfig]) -> None:
     """Technical volume, then the alarm and technical resolved shares, of `fit.year`."""
@@ -205,13 +219,15 @@ def calibrate_2019(data: dict, data_2020: dict,
     dst = next(k for k in data["event_kinds"] if k["name"] == LEGEVAKT_KIND)
     dst["talk"]["mean_s"], dst["talk"]["sd_s"] = src["talk"]["mean_s"], src["talk"]["sd_s"]
     members = [m["name"] for m in data["municipalities"]]
-    fit.values["go_live"] = fit_go_live(
-        data, members, _target(2019, "alarms_answered").published, validate).isoformat()
+    go_live = fit_go_live(data, members, _target(2019, "alarms_answered").published, validate)
+    fit.values["go_live"] = go_live.isoformat()
+    sync_relief(data, go_live)
     _fit_technical_and_shares(data, fit, validate)
     fit.notes.append(
         "go-live date of all members (per-capita alarm rates of 2020) bisected to the published "
-        "alarm volume; technical rates scaled and resolved probabilities shifted to the "
-        "published figures (exact, on expected values); legevakt talk time from 2020")
+        "alarm volume (the operators relieve the legevakt from that day); technical rates "
+        "scaled and resolved probabilities shifted to the published figures (exact, on "
+        "expected values); legevakt talk time from 2020")
     return fit
 
 

@@ -127,8 +127,9 @@ class Result:
 
     @property
     def respons_fte(self) -> float:
-        """Roster FTE of the Respons pools (every pool except legevakt nurses)."""
-        return sum(fte(p, self.cfg.fte_hours_per_week) for p in self.cfg.pools
+        """Roster FTE of the Respons pools (every pool except legevakt nurses); a shift with
+        `dates` counts by the share of the period it covers."""
+        return sum(fte(p, self.cfg.fte_hours_per_week, self.cfg.period) for p in self.cfg.pools
                    if p.role.value != "nurse")
 
     def changes_outcomes(self, baseline: ScenarioConfig) -> bool:

@@ -56,3 +56,30 @@ def _pp(x: Any, unit: str) -> str:
     if not math.isfinite(v):
         return "–"
     return f"{100 * v:.2f}" if unit == "share" else f"{v:.3g}"
+
+
+def ranges_entries(cfg: Any, ranges: pd.DataFrame, study: str) -> list[dict[str, Any]]:
+    """The `assumption_ranges:` entries of the config for the headline KPIs found (finite
+    5-95 % ranges only), each with the fingerprint of `cfg` (respons.config.fingerprint)."""
+    from respons.config.fingerprint import fingerprint
+
+    own = fingerprint(cfg)
+    out = []
+    for r in ranges.itertuples(index=False):
+        lo, hi, mid = (float(x) for x in (r.p05, r.p95, r.p50))
+        if math.isfinite(lo) and math.isfinite(hi):
+            out.append({"kpi": str(r.kpi), "low": round(lo, 6), "high": round(hi, 6),
+                        "median": round(mid, 6) if math.isfinite(mid) else None,
+                        "config_sha256": own, "study": study})
+    return out
+
+
+def ranges_yaml(entries: list[dict[str, Any]]) -> str:
+    """`assumption_ranges:` as a YAML block to paste into the config the study ran on."""
+    import yaml
+
+    head = ("# Paste into the config the study ran on: simulate, its report and summary.json\n"
+            "# then show these ranges beside the headline while the config's inputs are\n"
+            "# unchanged (the fingerprint config_sha256 must match).\n")
+    return head + yaml.safe_dump({"assumption_ranges": entries}, sort_keys=False,
+                                 allow_unicode=True, width=100)

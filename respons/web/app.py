@@ -24,6 +24,7 @@ from respons.report.i18n import kpi_label, t
 from respons.report.tables import (
     cost_lines,
     is_year,
+    range_lines,
     replications_warning,
     target_of,
     verdict_lines,
@@ -142,6 +143,8 @@ def verdict(base: results.Outcome, what: results.Outcome, lang: str) -> None:
                      *(g.get("verdict") for g in goal.get("categories", {}).values())]
             for line, v in zip(verdict_lines(what.doc, lang), found, strict=True):
                 VERDICT_BOX.get(v, st.warning)(line)
+            for line in range_lines(what.doc, lang):  # only for the unchanged baseline
+                st.caption(line)
             st.caption(L("baseline_line", lang, line=verdict_lines(base.doc, lang)[0]))
     with st.container(key="cost"):
         st.markdown("  \n".join(cost_lines(what.doc, lang)))

@@ -49,6 +49,7 @@ DEFAULT_REPLICATIONS = 5
 DEFAULT_DELAY_S = 60.0  # shown for a config without a nurse backup, used only if switched on
 # Left out of the cache key: they do not change what a replication simulates or measures.
 KEY_EXCLUDED = {"scenario", "description", "replications", "goal", "lang", "assumptions",
+                "assumption_ranges",
                 "calibration_note"}
 
 
