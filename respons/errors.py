@@ -34,11 +34,19 @@ def describe_validation(err: ValidationError, source: str) -> str:
         if e["type"] == "extra_forbidden":
             msg = "unknown field (not allowed here; check the spelling, see `respons schema`)"
         inp = e.get("input")
-        shown = "" if isinstance(inp, dict | list) or inp is None else f" (got {inp!r:.60})"
+        shown = "" if isinstance(inp, dict | list) or inp is None else f" (got {_short(inp)})"
         parts.append(f"field `{loc}`: {msg}{shown}")
     more = len(err.errors()) - 5
     tail = f"; and {more} more error(s)" if more > 0 else ""
     return f"invalid configuration in {source}: " + "; ".join(parts) + tail + "."
+
+
+def _short(value: object) -> str:
+    """repr of a user value, cut to 60 characters (an int too long to print is described)."""
+    try:
+        return f"{value!r:.60}"
+    except ValueError:  # ints beyond Python's 4300-digit printing limit
+        return "a number with thousands of digits"
 
 
 def _is_union_tag(x: object) -> bool:

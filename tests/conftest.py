@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,15 @@ def short_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.getbasetemp() / "short-run"
     assert main(["simulate", *SHORT_RUN, "--out", str(run)]) == 0
     return run
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many inputs the property tests generated (tests/fuzzkit.py counts them)."""
+    kit = sys.modules.get("fuzzkit")
+    if kit is None or not kit.GENERATED:
+        return
+    generated = kit.GENERATED
+    terminalreporter.write_sep("-", f"property tests: {sum(generated.values())} generated "
+                                    "inputs")
+    for test, n in sorted(generated.items()):
+        terminalreporter.write_line(f"{n:7d}  {test}")

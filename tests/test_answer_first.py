@@ -170,8 +170,10 @@ def test_language_from_flag_config_or_environment() -> None:
     assert language(None, None, {"LANG": "nn_NO"}) == "nb"
     assert language(None, None, {"LANG": "C.UTF-8"}) == "en"
     assert language(None, None, {}) == "en"
-    assert kpi_label("utilisation_nurses") == \
-        "Utilisation of the legevakt nurses (busy / staffed time)"
+    assert kpi_label("utilisation_nurses") == ("Utilisation of the legevakt nurses "
+                                               "(busy / staffed time)")
+    assert kpi_label("utilisation_dispatch") == "Utilisation of dispatch (busy / staffed time)"
+    assert kpi_label("utilisation_lead", "nb") == "Belegg for fagleder (opptatt / bemannet tid)"
     assert kpi_label("some_new_kpi") == "some_new_kpi"  # unknown KPIs keep their name
 
 

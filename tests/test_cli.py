@@ -174,7 +174,7 @@ def test_schema_is_json_with_field_descriptions(capsys) -> None:
     assert "seconds" in json.dumps(schema)
 
 
-def test_failed_run_is_marked_and_has_no_summary(tmp_path: Path, monkeypatch) -> None:
+def test_failed_run_is_marked_and_has_no_summary(tmp_path: Path, monkeypatch, capsys) -> None:
     import respons.runs.replications as runner
 
     def boom(*args, **kwargs):
@@ -182,8 +182,10 @@ def test_failed_run_is_marked_and_has_no_summary(tmp_path: Path, monkeypatch) ->
 
     monkeypatch.setattr(runner, "run", boom)
     out = tmp_path / "run"
-    with pytest.raises(RuntimeError):
-        main(["simulate", *SHORT, "--out", str(out)])
+    assert main(["simulate", *SHORT, "--out", str(out)]) == 1  # a failed computation
+    err = capsys.readouterr().err
+    assert "simulated crash" in err and f"marked failed in {out}" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert (out / "failed.json").exists() and not (out / "summary.json").exists()
     assert "simulated crash" in (out / "failed.json").read_text()
     assert (out / "config.resolved.yaml").exists()

@@ -20,6 +20,7 @@ import numpy as np
 
 __all__ = [
     "ChainTooLargeError",
+    "TooCostlyError",
     "ErlangAResult",
     "ErlangResult",
     "agents_needed",
@@ -36,8 +37,18 @@ TAIL_TOLERANCE = 1e-14
 MAX_STATES = 2_000_000
 
 
+#: Most work (steps x states) spent on the Erlang A service level: about a second. Beyond it
+#: (heavy overload with long patience and a long target) the exact computation would take
+#: minutes to hours.
+MAX_EXPM_WORK = 4e8
+
+
 class ChainTooLargeError(ValueError):
     """The truncated Erlang A chain would exceed ``MAX_STATES`` states."""
+
+
+class TooCostlyError(ValueError):
+    """The exact Erlang A service level would take far too long to compute (MAX_EXPM_WORK)."""
 
 
 def _check_agents(agents: int, minimum: int = 0) -> None:
@@ -201,11 +212,12 @@ def _answered_within(
     c mu + i theta (a service completion or an abandonment ahead of it), and leaves by its own
     abandonment at rate theta. P(answered within t | j) = E[1{V <= t} exp(-theta V)] is the
     probability of absorption in "answered" by time t of this pure-death chain with killing,
-    computed exactly with a sparse matrix exponential action (scipy ``expm_multiply``).
+    computed exactly by uniformisation: with L the largest leaving rate, the chain's
+    distribution at t is sum_k Poisson(k; L t) x_k, x_k after k steps of the jump chain
+    I + Q / L (nonnegative terms only, so no cancellation). Raises TooCostlyError when that
+    needs more than MAX_EXPM_WORK operations.
     """
-    from scipy.sparse import diags
-    from scipy.sparse.linalg import expm_multiply
-    from scipy.special import gammainccinv
+    from scipy.special import gammainccinv, gammaln  # scipy only where Erlang A needs it
 
     if target_s <= 0.0 or queue_probs.size == 0:
         return 0.0
@@ -216,14 +228,29 @@ def _answered_within(
     horizon = float(gammainccinv(m, 1e-17)) / (c * mu + theta)
     target_s = min(target_s, horizon)
     i = np.arange(m, dtype=float)
-    # State 0 = answered (absorbing); state 1 + i = i callers ahead. Built as Q^T for
-    # expm_multiply: column 1 + i loses c mu + (i + 1) theta, gives c mu + i theta to row i.
-    diag = np.concatenate(([0.0], -(c * mu + (i + 1.0) * theta)))
-    upper = c * mu + i * theta
-    qt = diags([diag, upper], [0, 1], shape=(m + 1, m + 1), format="csr")
-    v0 = np.concatenate(([0.0], queue_probs))
-    vt = expm_multiply(qt * target_s, v0)
-    return float(min(max(vt[0], 0.0), float(queue_probs.sum())))
+    leave = c * mu + (i + 1.0) * theta  # state "i ahead": progress or own abandonment
+    ahead = c * mu + i * theta  # to "i - 1 ahead" (to an agent from 0 ahead)
+    rate = float(leave[-1])
+    lt = rate * target_s
+    steps = int(math.ceil(lt + 10.0 * math.sqrt(lt) + 30.0))
+    work = steps * (m + 2000.0)  # one pass over the states, plus numpy's fixed cost per step
+    if work > MAX_EXPM_WORK:
+        raise TooCostlyError(
+            f"the Erlang A service level with {m:,} queue states over {target_s:g} s needs about "
+            f"{work:.2g} operations (limit {MAX_EXPM_WORK:.0g}); use a shorter target or "
+            "patience, more agents, or Erlang C")
+    k = np.arange(1, steps + 1, dtype=float)
+    weights = np.exp(k * math.log(lt) - lt - gammaln(k + 1.0)) if lt > 0 else np.zeros(steps)
+    stay, move = 1.0 - leave / rate, ahead / rate
+    x, tmp = queue_probs.astype(float), np.empty(m - 1)
+    answered, total = 0.0, 0.0
+    for w in weights:
+        answered += x[0] * move[0]
+        np.multiply(x[1:], move[1:], out=tmp)
+        x *= stay
+        x[:-1] += tmp
+        total += w * answered
+    return float(min(max(total, 0.0), float(queue_probs.sum())))
 
 
 def erlang_a_metrics(
@@ -299,6 +326,9 @@ def agents_needed(
     _check_agents(max_agents, minimum=1)
     lam, mu = _rates(arrivals_per_hour, aht_s)
     a = lam / mu
+    if not math.isfinite(a):
+        raise ValueError(f"offered load {arrivals_per_hour!r}/h x {aht_s!r} s is too large to "
+                         "staff")
     # Without abandonment fewer than a agents can never be stable; start just above the load.
     start = 1 if patience_s is not None else max(1, math.floor(a) + 1)
     for c in range(start, int(max_agents) + 1):

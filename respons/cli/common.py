@@ -90,11 +90,16 @@ def report_or_warning(root: Path, lang: str | None = None, svg: bool = False,
                       progress: Any = None) -> str:
     """Write figures and report.html; a drawing failure is noted, the results still land."""
     from respons.report.page import make_report
+    from respons.runs.rundir import exclusive, write_text
 
     try:
-        return str(make_report(root, lang, svg, tables, pool, progress))
+        with exclusive(root, "report", wait_s=300, doing="reported"):
+            return str(make_report(root, lang, svg, tables, pool, progress))
     except Exception as e:  # noqa: BLE001 - the numbers are written; the picture is optional
-        (root / "report-error.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
         print(f"warning: the report was not written ({type(e).__name__}: {e})",
               file=sys.stderr)
+        try:
+            write_text(root / "report-error.txt", f"{type(e).__name__}: {e}\n")
+        except OSError:
+            return f"not written ({type(e).__name__}: {e})"
         return f"not written ({type(e).__name__}: {e}); see report-error.txt"

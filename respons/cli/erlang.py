@@ -12,11 +12,13 @@ import json
 import math
 import sys
 import textwrap
+from collections.abc import Callable
 
 from respons.analysis.erlang import (
     ChainTooLargeError,
     ErlangAResult,
     ErlangResult,
+    TooCostlyError,
     agents_needed,
     erlang_a_metrics,
     erlang_c_metrics,
@@ -27,6 +29,10 @@ from respons.errors import UserError
 #: Upper limit on --agents and on the search for the agents needed (keeps every answer fast).
 MAX_AGENTS = 100_000
 _agents = int_between(1, MAX_AGENTS)
+#: Physical bounds of the inputs: a billion calls an hour, handling and patience times from a
+#: second to a year; beyond them no centre exists and the arithmetic would overflow.
+MAX_PER_HOUR = 1e9
+MIN_SECONDS, MAX_SECONDS = 1.0, 366 * 86400.0
 
 JSON_KEYS = ("agents", "wait_probability", "service_level", "mean_wait_s", "occupancy")
 
@@ -48,7 +54,9 @@ agents_needed with --service-level and abandon_probability with --patience.
 
 exit codes: 0 answered; 2 invalid input (the message names the flag), e.g. a negative
 --per-hour, --agents below 1, --service-level outside (0, 1), --agents missing without
---service-level, or a service level not reachable with up to 100000 agents.
+--service-level, or a service level not reachable with up to 100000 agents. Inputs are
+bounded: --per-hour up to 1e9 calls, --aht and --patience from 1 s to a year,
+--target up to a year.
 
 example: respons erlang --per-hour 6 --aht 240 --agents 2 --target 120 --service-level 0.98
 """
@@ -64,18 +72,21 @@ def _number(text: str) -> float:
     return value
 
 
-def _nonneg_float(text: str) -> float:
-    value = _number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
+def _between(lo: float, hi: float, unit: str = "") -> Callable[[str], float]:
+    """An argparse type accepting finite numbers lo..hi."""
+
+    def convert(text: str) -> float:
+        value = _number(text)
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo:g} to {hi:g}{unit}, got {text}")
+        return value
+
+    return convert
 
 
-def _positive_float(text: str) -> float:
-    value = _number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
+_rate = _between(0.0, MAX_PER_HOUR, " calls per hour")
+_seconds_arg = _between(MIN_SECONDS, MAX_SECONDS, " seconds")
+_target_arg = _between(0.0, MAX_SECONDS, " seconds")
 
 
 def _open_fraction(text: str) -> float:
@@ -95,21 +106,21 @@ def add_parser(sub) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--per-hour", type=_nonneg_float, required=True, metavar="RATE",
-                   help="calls arriving per hour (>= 0)")
-    p.add_argument("--aht", type=_positive_float, required=True, metavar="S",
-                   help="mean handling time per call, seconds (> 0)")
+    p.add_argument("--per-hour", type=_rate, required=True, metavar="RATE",
+                   help="calls arriving per hour (0 to 1e9)")
+    p.add_argument("--aht", type=_seconds_arg, required=True, metavar="S",
+                   help="mean handling time per call, seconds (1 to a year)")
     p.add_argument("--agents", type=_agents, metavar="N",
                    help="operators on duty (>= 1); optional with --service-level, then the "
                         "figures are for the fewest operators meeting it")
-    p.add_argument("--target", type=_nonneg_float, required=True, metavar="S",
-                   help="answer-time target, seconds (>= 0): the service level is the share "
+    p.add_argument("--target", type=_target_arg, required=True, metavar="S",
+                   help="answer-time target, seconds (0 to a year): the service level is the share "
                         "of all calls answered within it")
     p.add_argument("--service-level", type=_open_fraction, metavar="P",
                    help="required share answered within --target, strictly between 0 and 1 "
                         "(e.g. 0.8); also reports the fewest operators meeting it")
-    p.add_argument("--patience", type=_positive_float, metavar="S",
-                   help="mean patience of a waiting caller, seconds (> 0): switches to "
+    p.add_argument("--patience", type=_seconds_arg, metavar="S",
+                   help="mean patience of a waiting caller, seconds (1 to a year): switches to "
                         "Erlang A and adds the abandon probability")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object instead of the table")
@@ -131,6 +142,8 @@ def _metrics(args: argparse.Namespace, agents: int) -> ErlangResult:
             f"overloaded that millions of callers would be queued, which is too large to "
             f"solve; use a shorter --patience, more --agents, or drop --patience (Erlang C)."
         ) from None
+    except TooCostlyError as e:
+        raise UserError(_too_costly(args, agents, e)) from None
     except ValueError as e:  # defensive: the flag types already validate every value
         raise UserError(f"respons erlang: {e}.") from None
 
@@ -142,11 +155,19 @@ def _search_limit(offered_load: float) -> int:
     return min(MAX_AGENTS, max(1000, beyond))
 
 
+def _too_costly(args: argparse.Namespace, agents: int, e: Exception) -> str:
+    return (f"Erlang A for {agents} agent(s) at --per-hour {args.per_hour:g}, --aht "
+            f"{args.aht:g} s, --patience {args.patience:g} s and --target {args.target:g} s is "
+            f"too costly to solve exactly ({e}).")
+
+
 def _erlang_a_meets(args: argparse.Namespace, agents: int) -> bool:
     try:
         res = erlang_a_metrics(args.per_hour, args.aht, agents, args.target, args.patience)
     except ChainTooLargeError:
         return False  # millions of callers queued: far from any service level
+    except TooCostlyError as e:  # unknown, not failing: never guess
+        raise UserError(_too_costly(args, agents, e)) from None
     return res.service_level >= args.service_level
 
 
@@ -172,6 +193,23 @@ def _agents_needed_a(args: argparse.Namespace, limit: int) -> int | None:
     return hi
 
 
+def _agents_needed_c(args: argparse.Namespace, lo: int, hi: int) -> int:
+    """Fewest agents meeting --service-level under Erlang C, known to lie in (lo, hi]: the
+    same answer as `agents_needed` (the service level grows with the agents above the load),
+    found by bisection, so tens of thousands of agents stay fast."""
+    if lo < 1 or hi - lo <= 64:
+        return agents_needed(args.per_hour, args.aht, args.target, args.service_level,
+                             max_agents=hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if erlang_c_metrics(args.per_hour, args.aht, mid, args.target).service_level \
+                >= args.service_level:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def _agents_needed(args: argparse.Namespace) -> int:
     offered = args.per_hour * args.aht / 3600.0
     limit = _search_limit(offered)
@@ -180,8 +218,7 @@ def _agents_needed(args: argparse.Namespace) -> int:
         top = erlang_c_metrics(args.per_hour, args.aht, limit, args.target)
         needed = None
         if top.service_level >= args.service_level:
-            needed = agents_needed(args.per_hour, args.aht, args.target, args.service_level,
-                                   max_agents=limit)
+            needed = _agents_needed_c(args, math.floor(offered), limit)
     else:
         needed = _agents_needed_a(args, limit)
     if needed is None:

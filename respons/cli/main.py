@@ -4,12 +4,14 @@ is reported in one paragraph with exit code 2 and no traceback."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from respons import __version__
 from respons.errors import UserError, one_paragraph
@@ -37,11 +39,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-EXIT_USAGE = 2
+EXIT_FAILED, EXIT_USAGE = 1, 2
+#: OS errors that mean a path given by the user cannot be used (exit 2); any other OS error
+#: (a full disk, an I/O error) is a write that failed (exit 1).
+USER_PATH_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EACCES, errno.EPERM,
+                    errno.EROFS, errno.EEXIST, errno.ENOTEMPTY, errno.ENAMETOOLONG,
+                    errno.ELOOP, errno.EXDEV}
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so usage errors get the same treatment."""
+    """argparse that raises instead of exiting, so usage errors get the same treatment, and
+    takes no abbreviations (`--replication` is an error, never `--replications`); every
+    subcommand's parser is of this class too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UserError(f"{self.prog}: {message} (see `{self.prog} --help`).")
@@ -86,8 +99,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(command).parse_args(argv)
         return int(args.func(args))
     except UserError as e:
-        print(f"error: {one_paragraph(str(e))}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(str(e), EXIT_USAGE)
+    except OSError as e:
+        return _fail(describe_os_error(e), EXIT_USAGE if e.errno in USER_PATH_ERRNOS
+                     else EXIT_FAILED)
+    except MemoryError:
+        return _fail("out of memory; shorten the period, lower the rates or the "
+                     "replications, or use --no-events.", EXIT_FAILED)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 - never a traceback for the user; tests see it
+        if os.environ.get("RESPONS_DEBUG"):
+            raise
+        import traceback
+
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        notes = "".join(f"; {n}" for n in getattr(e, "__notes__", []))
+        return _fail(f"internal error {type(e).__name__}: {e} (in {Path(where.filename).name}"
+                     f" line {where.lineno}){notes}. This is a bug in respons: please report "
+                     "it with the command line; RESPONS_DEBUG=1 shows the traceback.",
+                     EXIT_FAILED)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {one_paragraph(message)}", file=sys.stderr)
+    return code
+
+
+def describe_os_error(e: OSError) -> str:
+    """One line: what failed, on which path, and what became of the output."""
+    path = e.filename if e.filename is not None else "a file"
+    other = f" -> {e.filename2}" if e.filename2 is not None else ""
+    what = e.strerror or str(e) or type(e).__name__
+    hint = _OS_HINTS.get(e.errno or 0, "")
+    notes = "".join(f"; {n}" for n in getattr(e, "__notes__", []))
+    return f"cannot use {path}{other}: {what}{hint}{notes}."
+
+
+_OS_HINTS = {
+    errno.EEXIST: " (a file stands where a directory is needed)",
+    errno.ENOTDIR: " (a part of the path is a file, not a directory)",
+    errno.EACCES: " (choose a place you may write to)",
+    errno.EPERM: " (choose a place you may write to)",
+    errno.EROFS: " (choose a place on a writable disk)",
+    errno.ENOSPC: " (free some space and run again)",
+    errno.EDQUOT: " (free some space and run again)",
+}

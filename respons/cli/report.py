@@ -46,20 +46,59 @@ def check_report_dir(path: Path) -> None:
     if (path / "summary.json").is_file() and not (path / "config.resolved.yaml").is_file():
         raise UserError(f"report: {path} has summary.json but no config.resolved.yaml; the "
                         "run directory is incomplete.")
+    check_files(path)
+
+
+def check_files(path: Path) -> None:
+    """Every file the report reads must be intact: a damaged one is named (exit 2)."""
+    from respons.analysis.kpis import KPI_UNITS
+    from respons.config.loading import read_mapping, validate
+    from respons.runs.readback import (
+        read_breakdown,
+        read_figure_index,
+        read_object,
+        read_summary,
+        read_table,
+    )
+
+    summary = read_summary(path / "summary.json") if (path / "summary.json").is_file() else None
+    if (path / "figures" / "index.json").is_file():
+        read_figure_index(path / "figures" / "index.json")
+    for name in ("metadata.json", "design.json"):
+        if (path / name).is_file():
+            read_object(path / name, name)
+    configs = {}
+    for name in ("config.resolved.yaml", "base.resolved.yaml"):
+        if (path / name).is_file():
+            configs[name] = validate(read_mapping(path / name), str(path / name))
+    if summary is not None and (path / "breakdown.npz").is_file():
+        read_breakdown(path / "breakdown.npz", configs["config.resolved.yaml"],
+                       summary["replications"])
+    for name in ("replications.csv", "sweep-summary.csv", "validation.csv"):
+        if (path / name).is_file():
+            read_table(path / name, ("replication", *KPI_UNITS))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write figures (if missing) and report.html, then print the report's path."""
     from respons.cli.progress import progress
     from respons.report.page import make_report
+    from respons.runs.rundir import exclusive
 
     run_dir: Path = args.run_dir
     check_report_dir(run_dir)
-    if (run_dir / "ranges.csv").is_file() and not (run_dir / "summary.json").is_file():
-        print(_uncertainty_report(run_dir))
-        return 0
-    with progress("figures") as step:
-        out = make_report(run_dir, args.lang, args.svg, progress=step)
+    with exclusive(run_dir, "report", wait_s=300, doing="reported"):
+        if (run_dir / "ranges.csv").is_file() and not (run_dir / "summary.json").is_file():
+            print(_uncertainty_report(run_dir))
+            return 0
+        try:
+            with progress("figures") as step:
+                out = make_report(run_dir, args.lang, args.svg, progress=step)
+        except (KeyError, IndexError, TypeError, ValueError, ArithmeticError) as e:
+            # every file read was checked; what remains is content no check foresaw
+            raise UserError(f"report: the files of {run_dir} could not be drawn "
+                            f"({type(e).__name__}: {e}); one of them is damaged or from "
+                            "another version.") from None
     if (run_dir / "summary.json").is_file() and not (run_dir / "breakdown.npz").is_file() \
             and not (run_dir / "events.parquet").is_file():
         print("note: no breakdown.npz or events.parquet (run with --no-report --no-events): "

@@ -97,7 +97,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     except RosterFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    summary = _write(out, run, t0)
+    summary, out = _write(out, run, t0, fresh=args.out is None)
     if args.json:  # summary.json as written, and where it is
         print_json({**summary, "roster_directory": str(out)})
     else:
@@ -153,14 +153,16 @@ def _iteration(it: Any) -> None:
     _say(line)
 
 
-def _write(out: Path, run: Any, t0: float) -> dict[str, Any]:
+def _write(out: Path, run: Any, t0: float,
+           fresh: bool = False) -> tuple[dict[str, Any], Path]:
     from respons.config.loading import load_config
     from respons.report.roster import write_roster_report
-    from respons.runs.rundir import run_directory
+    from respons.runs.rundir import final_name, run_directory
     from respons.studies.roster_outputs import write_outputs
 
     command = "respons " + " ".join(sys.argv[1:]) if sys.argv[1:] else "respons roster"
-    with run_directory(out) as work:
+    with run_directory(out, fresh=fresh) as work:
+        out = final_name(work)
         summary = write_outputs(work, run, command)
         again = load_config(work / "config.roster.yaml")
         if again != run.answer.cfg:
@@ -170,7 +172,7 @@ def _write(out: Path, run: Any, t0: float) -> dict[str, Any]:
     except Exception as e:  # noqa: BLE001 - the numbers are written; the picture is optional
         (out / "report-error.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
         print(f"report.html not written ({type(e).__name__}: {e})", file=sys.stderr)
-    return summary
+    return summary, out
 
 
 # The terminal's words in English and Norwegian (bokmål).

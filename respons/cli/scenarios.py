@@ -149,7 +149,7 @@ def check_out(out: Path) -> Path:
 def write_outputs(out: Path, cmp: Comparison, text: str, command: str,
                   lang: str) -> list[Path]:
     """comparison.md/.csv/.json/.xlsx into the directory `out`, or the one file it names."""
-    from respons.runs.rundir import write_json, write_text
+    from respons.runs.rundir import run_directory, write_json, write_text
 
     table = comparison_table(cmp)
     doc = json_safe(comparison_json(cmp, command))
@@ -157,17 +157,17 @@ def write_outputs(out: Path, cmp: Comparison, text: str, command: str,
     if suffix in LEGACY_SUFFIXES and not out.is_dir():
         out.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".md":
-            write_text(out, text + "\n")
+            write_text(out, text + "\n", new=True)
         elif suffix == ".csv":
-            write_text(out, table.to_csv(index=False, lineterminator="\n"))
+            write_text(out, table.to_csv(index=False, lineterminator="\n"), new=True)
         else:
-            write_json(out, doc)
+            write_json(out, doc, new=True)
         return [out]
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(out / "comparison.md", text + "\n")
-    write_text(out / "comparison.csv", table.to_csv(index=False, lineterminator="\n"))
-    write_json(out / "comparison.json", doc)
-    _workbook(out / "comparison.xlsx", table, lang)
+    with run_directory(out) as work:  # lands whole, one writer at a time
+        write_text(work / "comparison.md", text + "\n")
+        write_text(work / "comparison.csv", table.to_csv(index=False, lineterminator="\n"))
+        write_json(work / "comparison.json", doc)
+        _workbook(work / "comparison.xlsx", table, lang)
     return [out / n for n in ("comparison.md", "comparison.csv", "comparison.json",
                               "comparison.xlsx")]
 

@@ -47,7 +47,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from respons.cli.progress import Steps
     from respons.runs.outputs import finish_metadata, metadata, write_results, write_start
     from respons.runs.replications import run
-    from respons.runs.rundir import check_out_dir, default_run_dir, run_directory
+    from respons.runs.rundir import check_out_dir, default_run_dir, final_name, run_directory
 
     cfg = scenario_config(args)
     lang = lang_of(args, cfg)
@@ -68,7 +68,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     pool = _figure_pool() if report else None  # forked now: imports matplotlib meanwhile
     try:
         with Steps() as steps:
-            with run_directory(final) as work:
+            with run_directory(final, fresh=args.out is None) as work:
+                final = final_name(work)
                 meta = metadata(cfg, source, started)
                 write_start(work, cfg, meta)
                 result = run(cfg, keep_events=not args.no_events, jobs=args.jobs,

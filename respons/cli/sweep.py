@@ -250,7 +250,7 @@ def format_summary(done: Collected, lang: str = "en",
         cells = []
         for k in HEADLINE:
             unit = KPI_UNITS[k]
-            mean, lo, hi = (_opt(s[f"{k}_{x}"]) for x in ("mean", "ci_low", "ci_high"))
+            mean, lo, hi = (_opt(s.get(f"{k}_{x}")) for x in ("mean", "ci_low", "ci_high"))
             ci = f" [{fmt(lo, unit, lang)}, {fmt(hi, unit, lang)}]" if lo is not None and \
                 hi is not None else ""
             cells.append(fmt(mean, unit, lang) + ci)

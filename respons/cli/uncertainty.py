@@ -52,7 +52,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     from respons.config.loading import load_config
     from respons.errors import UserError
     from respons.runs.outputs import finish_metadata, metadata, write_start
-    from respons.runs.rundir import check_out_dir, default_run_dir, run_directory
+    from respons.runs.rundir import check_out_dir, default_run_dir, final_name, run_directory
     from respons.studies.uncertainty import Plan, check, study
 
     if not 0 < args.keep <= 1:
@@ -72,7 +72,8 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     print(f"{cfg.scenario}: {len(inputs)} ranged inputs, {plan.trajectories} Morris "
           f"trajectories ({plan.trajectories * (len(inputs) + 1)} points), "
           f"{plan.replications} replications per point", file=sys.stderr)
-    with run_directory(final) as work:
+    with run_directory(final, fresh=args.out is None) as work:
+        final = final_name(work)
         meta = metadata(cfg, str(args.config or "the embedded 2020 baseline"), started)
         write_start(work, cfg, meta)
         with Steps() as steps:

@@ -16,7 +16,13 @@ from respons.config import yamlio
 from respons.config.loading import load_config, validate
 from respons.errors import UserError
 from respons.runs.outputs import finish_metadata, metadata, write_results, write_start
-from respons.runs.rundir import check_out_dir, default_run_dir, run_directory, write_text
+from respons.runs.rundir import (
+    check_out_dir,
+    default_run_dir,
+    final_name,
+    run_directory,
+    write_text,
+)
 from respons.studies import calibrate as cal
 from respons.studies.sensitivity import sensitivity
 from respons.studies.validation import (
@@ -95,7 +101,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     steps = Steps()
-    with steps, run_directory(final) as work:
+    with steps, run_directory(final, fresh=args.out is None) as work:
+        final = final_name(work)
         meta = metadata(cfgs[2020], "validate", started)
         meta["years"] = {y: {"scenario": c.scenario, "seed": c.seed,
                              "replications": c.replications} for y, c in cfgs.items()}

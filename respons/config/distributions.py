@@ -11,11 +11,19 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from respons.config.base import _Model
+
+#: The longest time any distribution may give on average: a year. A handling, travel, on-site
+#: or patience time beyond it has no meaning here, and the bound keeps sums finite.
+MAX_SECONDS = 366 * 86400.0
+#: Largest spread relative to the mean (coefficient of variation) of lognormal and gamma
+#: times; beyond it nearly every draw is ~0 and the mean is carried by rare huge draws.
+MAX_CV = 10.0
 
 
-class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+class _Dist(_Model):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
@@ -29,7 +37,7 @@ class Deterministic(_Dist):
     """Always the same value."""
 
     kind: Literal["deterministic"] = "deterministic"
-    value: float = Field(ge=0, description="The value, seconds.")
+    value: float = Field(ge=0, le=MAX_SECONDS, description="The value, seconds.")
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.full(n, float(self.value))
@@ -43,7 +51,7 @@ class Exponential(_Dist):
     """Exponential with the given mean."""
 
     kind: Literal["exponential"] = "exponential"
-    mean_s: float = Field(gt=0, description="Mean, seconds.")
+    mean_s: float = Field(gt=0, le=MAX_SECONDS, description="Mean, seconds.")
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.exponential(self.mean_s, n)
@@ -57,8 +65,16 @@ class Lognormal(_Dist):
     """Lognormal given by the mean and standard deviation of the variable (not of its log)."""
 
     kind: Literal["lognormal"] = "lognormal"
-    mean_s: float = Field(gt=0, description="Mean of the variable, seconds.")
-    sd_s: float = Field(gt=0, description="Standard deviation of the variable, seconds.")
+    mean_s: float = Field(gt=0, le=MAX_SECONDS, description="Mean of the variable, seconds.")
+    sd_s: float = Field(gt=0, le=MAX_CV * MAX_SECONDS,
+                        description="Standard deviation of the variable, seconds.")
+
+    @model_validator(mode="after")
+    def _spread(self) -> Lognormal:
+        if self.sd_s > MAX_CV * self.mean_s:
+            raise ValueError(f"sd_s: at most {MAX_CV:g} x mean_s, got {self.sd_s:g} for a mean "
+                             f"of {self.mean_s:g}")
+        return self
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         sigma2 = math.log1p((self.sd_s / self.mean_s) ** 2)
@@ -74,8 +90,9 @@ class Gamma(_Dist):
     """Gamma given by its mean and coefficient of variation (cv = 1 is exponential)."""
 
     kind: Literal["gamma"] = "gamma"
-    mean_s: float = Field(gt=0, description="Mean, seconds.")
-    cv: float = Field(gt=0, description="Coefficient of variation (sd / mean), dimensionless.")
+    mean_s: float = Field(gt=0, le=MAX_SECONDS, description="Mean, seconds.")
+    cv: float = Field(gt=0, le=MAX_CV, description="Coefficient of variation (sd / mean), "
+                      "dimensionless.")
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
@@ -97,19 +114,20 @@ class Empirical(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> Empirical:
-        if any(v < 0 or not math.isfinite(v) for v in self.values_s):
-            raise ValueError("values_s must be finite and >= 0")
+        if any(not 0 <= v <= MAX_SECONDS for v in self.values_s):
+            raise ValueError(f"values_s: every value must be between 0 and {MAX_SECONDS:g} s")
         if self.weights is not None:
             if len(self.weights) != len(self.values_s):
                 raise ValueError("weights must have one entry per value in values_s")
-            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError("weights must be >= 0 and not all zero")
+            if any(not math.isfinite(w) or w < 0 for w in self.weights) or max(self.weights) <= 0:
+                raise ValueError("weights must be finite, >= 0 and not all zero")
         return self
 
     def _p(self) -> np.ndarray | None:
         if self.weights is None:
             return None
         w = np.asarray(self.weights, dtype=float)
+        w = w / w.max()  # first to at most 1: the sum cannot overflow, however large they are
         return w / w.sum()
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:

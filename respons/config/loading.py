@@ -10,13 +10,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from respons.config import ScenarioConfig
+from respons.config import ScenarioConfig, yamlsafe
 from respons.errors import UserError, describe_validation
 
 MAX_CONFIG_BYTES = 5_000_000
-# libyaml's safe loader when available (10x faster), else PyYAML's: both construct only plain
-# data (no Python objects), which is what yaml.safe_load guarantees.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DEFAULT_CONFIG = "vaernes-2020.yaml"
 
 
@@ -44,7 +41,9 @@ def read_mapping(path: Path) -> dict[str, Any]:
 def parse_mapping(text: str, source: str) -> dict[str, Any]:
     """Parse YAML text that must be a mapping."""
     try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+        data = yamlsafe.load(text)
+    except yamlsafe.StrictYAMLError as e:
+        raise UserError(f"config {source}: {e}.") from None
     except yaml.YAMLError as e:
         first = " ".join(str(e).split())
         raise UserError(f"config {source} is not valid YAML: {first}.") from None
@@ -64,7 +63,9 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
         raise UserError(f"--set '{assignment}' must look like path.to.field=VALUE.")
     path, raw = assignment.split("=", 1)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = yamlsafe.load(raw) if raw.strip() else None
+    except yamlsafe.StrictYAMLError as e:
+        raise UserError(f"--set '{assignment}': {e}.") from None
     except yaml.YAMLError:
         raise UserError(f"--set '{assignment}': value '{raw}' is not a YAML scalar.") from None
     out = copy.deepcopy(data)

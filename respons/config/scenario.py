@@ -14,7 +14,16 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from respons.config.assumptions import Assumption, KpiRange
-from respons.config.base import INBOUND, OUTCOMES, WEEKDAYS, Category, Period, _Model
+from respons.config.base import (
+    INBOUND,
+    OUTCOMES,
+    WEEKDAYS,
+    Category,
+    Period,
+    SimulatedPeriod,
+    _Model,
+    local_time,
+)
 from respons.config.distributions import Deterministic, Distribution
 from respons.config.staff import (
     BackupRule,
@@ -30,6 +39,14 @@ __all__ = [
     "Municipality", "Outcomes", "Period", "Pool", "Profile", "Rate", "RateBasis", "Role",
     "ScenarioConfig", "Service", "Shift", "Unanswered",
 ]
+
+#: Bounds of profile weights: relative values, so any scale works, but rescaling to mean 1
+#: must stay exact (no overflow of the sum, no underflow of the mean).
+MAX_WEIGHT, MIN_TOP_WEIGHT = 1e6, 1e-6
+#: No municipality has more inhabitants than this.
+MAX_POPULATION = 100_000_000
+#: The longest storm, and the longest time to finish waiting work after the period: a year.
+MAX_DAYS = 366
 
 # The inbound category whose municipalities a task category comes from when a kind names
 # none (walk-ins and call-backs at the legevakt, IT work for technical-service members,
@@ -53,8 +70,9 @@ class Profile(_Model):
     @field_validator("hourly", "weekday")
     @classmethod
     def _positive(cls, v: list[float]) -> list[float]:
-        if any(x < 0 or not math.isfinite(x) for x in v) or sum(v) <= 0:
-            raise ValueError("weights must be finite, >= 0 and not all zero")
+        if any(not 0 <= x <= MAX_WEIGHT for x in v) or max(v) < MIN_TOP_WEIGHT:
+            raise ValueError(f"weights must be between 0 and {MAX_WEIGHT:g}, the largest at "
+                             f"least {MIN_TOP_WEIGHT:g}")
         return v
 
 
@@ -74,6 +92,7 @@ class HomeCare(_Model):
     teams: int | None = Field(
         default=None,
         ge=1,
+        le=10_000,
         description="Teams able to respond at once; null = unlimited (no waiting for a team).",
     )
 
@@ -83,8 +102,10 @@ class Municipality(_Model):
 
     name: str = Field(min_length=1, description="Name, unique.")
     number: str = Field(pattern=r"^\d{4}$", description="Four-digit municipality number (text).")
-    population: int = Field(ge=0, description="Inhabitants on 1 January of the year.")
-    population_80plus: int | None = Field(default=None, ge=0, description="Inhabitants 80+.")
+    population: int = Field(ge=0, le=MAX_POPULATION,
+                            description="Inhabitants on 1 January of the year.")
+    population_80plus: int | None = Field(default=None, ge=0, le=MAX_POPULATION,
+                                          description="Inhabitants 80+.")
     joined: dt.date = Field(description="Date its alarms start arriving at the centre (not "
                             "its legevakt calls, walk-ins and call-backs: the legevakt is "
                             "older than the centre).")
@@ -271,12 +292,20 @@ class Burst(_Model):
 
     name: str = Field(min_length=1, description="Name, unique; names its random stream.")
     kind: str = Field(description="Event kind of the contacts.")
-    start: dt.datetime = Field(description="Local date and time the storm starts.")
-    duration_s: float = Field(gt=0, description="Length of the storm, seconds.")
+    start: dt.datetime = Field(description="Local date and time the storm starts (a time "
+                               "with a UTC offset is converted to Europe/Oslo).")
+    duration_s: float = Field(gt=0, le=MAX_DAYS * 86400, description="Length of the storm, "
+                              "seconds.")
     count: int = Field(ge=1, le=1_000_000, description="Contacts raised by the storm.")
     municipalities: list[str] | None = Field(
         default=None, description="Affected municipalities; null = all sending the kind."
     )
+
+
+    @field_validator("start")
+    @classmethod
+    def _local(cls, v: dt.datetime) -> dt.datetime:
+        return local_time(v)
 
 
 class Goal(_Model):
@@ -312,14 +341,16 @@ class ScenarioConfig(_Model):
     """A whole scenario: calendar, municipalities, event kinds, staff, rules."""
 
     scenario: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Name, used for run directories."
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100,
+        description="Name, used for run directories."
     )
     description: str = Field(default="", description="One line saying what this scenario is.")
-    period: Period = Field(description="The simulated calendar period.")
+    period: SimulatedPeriod = Field(description="The simulated calendar period (at most ten "
+                                    "years).")
     replications: int = Field(default=10, ge=1, le=100_000, description="Replications.")
     seed: int = Field(default=2020, ge=0, description="Root seed for all random streams.")
     target_s: float = Field(
-        default=120.0, gt=0,
+        default=120.0, gt=0, le=86400,
         description="Answer-time limit of the *_within_target_share KPIs, seconds (with a "
         "`goal`, leave it out: it follows `goal.within_s`).")
     goal: Goal | None = Field(
@@ -330,10 +361,12 @@ class ScenarioConfig(_Model):
         "(Norwegian bokmål); null = the LANG environment variable (nb for Norwegian locales), "
         "`--lang` overrides.")
     drain_days: float = Field(
-        default=7.0, ge=0, description="Days after the period to finish work still waiting."
+        default=7.0, ge=0, le=MAX_DAYS,
+        description="Days after the period to finish work still waiting."
     )
     fte_hours_per_week: float = Field(
-        default=35.5, gt=0, description="Rostered hours per week of one FTE (rota week)."
+        default=35.5, ge=1, le=168,
+        description="Rostered hours per week of one FTE (rota week)."
     )
     profiles: dict[str, Profile] = Field(min_length=1, description="Named arrival profiles.")
     municipalities: list[Municipality] = Field(min_length=1)
@@ -524,6 +557,10 @@ class ScenarioConfig(_Model):
             if not start <= b.start < end:
                 raise ValueError(f"bursts.{i}.start: {b.start} is outside the period "
                                  f"{self.period.start} to {self.period.end}")
+            if b.start + dt.timedelta(seconds=b.duration_s) > end:
+                raise ValueError(f"bursts.{i}.duration_s: the storm would run past the end "
+                                 f"of the period ({self.period.end}); its contacts after that "
+                                 "would be lost")
             for j, m in enumerate(b.municipalities or []):
                 if m not in names:
                     raise ValueError(f"bursts.{i}.municipalities.{j}: unknown municipality "

@@ -75,7 +75,7 @@ class Shift(_Model):
     )
     start: str = Field(description="Start, HH:MM.")
     end: str = Field(description="End, HH:MM; at or before start means the next day.")
-    staff: int = Field(ge=1, description="People on this shift.")
+    staff: int = Field(ge=1, le=1000, description="People on this shift.")
     dates: list[Period] = Field(
         default=[],
         description="Only on days within these date ranges (by the day the shift starts), e.g. "

@@ -20,7 +20,11 @@ def _yaml() -> YAML:
 
 
 def load(path: Path) -> Any:
-    """Load YAML keeping comments and order."""
+    """Load YAML keeping comments and order; the text must first pass the strict checks of
+    every config (`parse_mapping`: no repeated keys, no alias bombs), as a UserError."""
+    from respons.config.loading import read_mapping
+
+    read_mapping(path)
     return _yaml().load(path.read_text("utf-8"))
 
 

@@ -36,16 +36,20 @@ class RunTables:
 def load_run(run_dir: Path) -> RunTables:
     """Read config.resolved.yaml, summary.json, replications.csv and the tallies
     (breakdown.npz, else counted from events.parquet) when present."""
+    from respons.analysis.kpis import KPI_UNITS
+    from respons.runs.readback import read_breakdown, read_events, read_summary, read_table
+
+    # every file is checked as it is read: damage is a UserError naming the file
     cfg = validate(read_mapping(run_dir / "config.resolved.yaml"),
                    str(run_dir / "config.resolved.yaml"))
-    summary = json.loads((run_dir / "summary.json").read_text("utf-8"))
+    summary = read_summary(run_dir / "summary.json")
     reps_path = run_dir / "replications.csv"
-    reps = pd.read_csv(reps_path) if reps_path.is_file() else None
+    reps = read_table(reps_path, ("replication", *KPI_UNITS)) if reps_path.is_file() else None
     breakdown = None
     if (run_dir / "breakdown.npz").is_file():
-        breakdown = Breakdown.load(run_dir / "breakdown.npz")
+        breakdown = read_breakdown(run_dir / "breakdown.npz", cfg, summary["replications"])
     elif (run_dir / "events.parquet").is_file():
-        breakdown = from_events(pd.read_parquet(run_dir / "events.parquet"), cfg)
+        breakdown = from_events(read_events(run_dir / "events.parquet"), cfg)
     return RunTables(cfg, summary, reps, breakdown)
 
 

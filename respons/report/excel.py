@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,16 @@ NUMBER_FORMATS = {"share": "0.0%", "count": "#,##0", "nok": "#,##0", "s": "0.0",
 MAX_WIDTH = 60
 
 
+#: Control characters a worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): text from
+#: user input (a sweep level, a scenario description) is shown without them.
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, str):
+        return _ILLEGAL.sub("", value)
     return value
 
 
@@ -46,9 +54,9 @@ def write_workbook(path: Path, tables: list[Table]) -> Path:
     wb.remove(wb.active)
     for table in tables:
         ws = wb.create_sheet(table.name[:31])
-        ws.append([table.title])
+        ws.append([_cell(table.title)])
         ws["A1"].font = Font(bold=True, size=12)
-        ws.append([c.label for c in table.columns])
+        ws.append([_cell(c.label) for c in table.columns])
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -61,7 +69,7 @@ def write_workbook(path: Path, tables: list[Table]) -> Path:
                     ws.cell(row=r, column=j + 1).number_format = fmt
         for note in table.notes:
             ws.append([])
-            ws.append([note])
+            ws.append([_cell(note)])
         ws.freeze_panes = "A3"
         for j, col in enumerate(table.columns, start=1):
             width = max([len(str(col.label)),

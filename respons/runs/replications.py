@@ -181,9 +181,12 @@ def run(
     if jobs != 1 and n > 1:
         from joblib import Parallel, delayed
 
+        from respons.runs.workers import EndsWithParent
+
         par = Parallel(n_jobs=min(jobs, n) if jobs > 0 else jobs, backend="loky",
                        return_as="generator")
-        results = par(delayed(replication)(cfg, r, keep_events, breakdown) for r in range(n))
+        task = EndsWithParent(replication)
+        results = par(delayed(task)(cfg, r, keep_events, breakdown) for r in range(n))
     else:
         results = (replication(cfg, r, keep_events, breakdown) for r in range(n))
     rows: list[dict[str, Any]] = []

@@ -2,7 +2,10 @@
 weekday profile, yearly volumes and mean talk times per category.
 
 Rows that cannot be used (bad timestamp, unknown category, bad number) are reported with
-their line numbers; nothing is dropped silently.
+their line numbers; nothing is dropped silently. Timestamps are local wall-clock time in
+Europe/Oslo: a timestamp with a UTC offset (`2020-03-01T07:15:00+00:00`, `...Z`) is converted
+to it before its hour and weekday are counted; one without is taken as local time already.
+A UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from respons.config.base import Category
+from respons.config.base import Category, local_time
 from respons.errors import UserError
 
 REQUIRED = ("timestamp", "category")
 MAX_REPORTED = 10
+#: Longest talk time taken as real: a day (a call of more is a logging error).
+MAX_TALK_S = 86400.0
 
 
 @dataclass
@@ -54,7 +59,7 @@ def read_log(path: Path) -> LogSummary:
     categories = {c.value for c in Category}
     summary, problems = LogSummary(), []
     try:
-        with path.open(newline="", encoding="utf-8") as f:
+        with path.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
             if missing:
@@ -63,23 +68,26 @@ def read_log(path: Path) -> LogSummary:
             for row in reader:
                 line = reader.line_num
                 try:
-                    ts = dt.datetime.fromisoformat((row["timestamp"] or "").strip())
-                except ValueError:
-                    problems.append(f"line {line}: bad timestamp {row['timestamp']!r} "
-                                    "(expected ISO 8601, e.g. 2020-03-01T08:15:00)")
+                    ts = local_time(dt.datetime.fromisoformat((row["timestamp"] or "").strip()))
+                except (ValueError, OverflowError):
+                    problems.append(f"line {line}: bad timestamp {row['timestamp']!r:.60} "
+                                    "(expected ISO 8601 local time, e.g. 2020-03-01T08:15:00, "
+                                    "or with a UTC offset, e.g. 2020-03-01T07:15:00+00:00)")
                     continue
                 cat = (row["category"] or "").strip()
                 if cat not in categories:
-                    problems.append(f"line {line}: unknown category {cat!r}; allowed: "
+                    problems.append(f"line {line}: unknown category {cat!r:.40}; allowed: "
                                     f"{sorted(categories)}")
                     continue
                 talk = _talk(row.get("talk_s"), line, problems)
                 if talk is not False:
-                    summary.add(ts.replace(tzinfo=None), cat, talk)
+                    summary.add(ts, cat, talk)
     except UnicodeDecodeError as e:
         raise UserError(f"event log {path} is not UTF-8 text: {e}.") from None
     except csv.Error as e:
         raise UserError(f"event log {path} is not valid CSV: {e}.") from None
+    except OSError as e:
+        raise UserError(f"event log {path} cannot be read: {e.strerror or e}.") from None
     if problems:
         shown = "; ".join(problems[:MAX_REPORTED])
         more = len(problems) - MAX_REPORTED
@@ -97,8 +105,9 @@ def _talk(raw: str | None, line: int, problems: list[str]) -> float | None | boo
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < 0:
-        problems.append(f"line {line}: bad talk_s {raw!r} (a number of seconds >= 0)")
+    if not math.isfinite(value) or not 0 <= value <= MAX_TALK_S:
+        problems.append(f"line {line}: bad talk_s {raw!r:.40} (a finite number of seconds "
+                        f"from 0 to {MAX_TALK_S:g})")
         return False
     return value
 
@@ -111,12 +120,12 @@ def profiles(summary: LogSummary) -> dict[str, dict]:
         hourly, weekday = summary.hourly[cat], summary.weekday[cat]
         entry: dict = {
             "count": n,
-            "per_year": round(n / summary.days * 365.0, 1),
+            "per_year": float(f"{n / summary.days * 365.0:.4g}"),  # small rates stay > 0
             "profile": {"hourly": _mean_one(hourly), "weekday": _mean_one(weekday)},
         }
         talks = summary.talk.get(cat)
         if talks:
-            entry["talk_mean_s"] = round(sum(talks) / len(talks), 1)
+            entry["talk_mean_s"] = round(math.fsum(talks) / len(talks), 1)
         out[cat] = entry
     return out
 

@@ -205,8 +205,11 @@ class Evaluator:
             if self.jobs > 1:
                 from joblib import Parallel, delayed
 
+                from respons.runs.workers import EndsWithParent
+
+                task = EndsWithParent(block_service_levels)
                 rows = Parallel(n_jobs=self.jobs, backend="loky")(
-                    delayed(block_service_levels)(*a) for a in args)
+                    delayed(task)(*a) for a in args)
             else:
                 rows = [block_service_levels(*a) for a in args]
             sl = np.asarray(rows, dtype=float)

@@ -53,11 +53,18 @@ from respons.engine.replication import simulate_replication
 from respons.errors import UserError, describe_validation
 from respons.runs.outputs import resolved_yaml
 from respons.runs.replications import replication_kpis
-from respons.runs.rundir import default_run_dir
-from respons.studies.sweep_tasks import Collected, Task, collect, prepare, write_record
+from respons.runs.rundir import exclusive, new_directory
+from respons.studies.sweep_tasks import (
+    NAME,
+    RESERVED,
+    Collected,
+    Task,
+    collect,
+    prepare,
+    write_record,
+)
 
-NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-RESERVED = {"point", "replication", "replications", "failed", "baseline", "pairs", *KPI_UNITS}
+MAX_NAME = 200  # file names may have 255 bytes
 Override = tuple[str, Any, bool]  # (dotted path, value, scale: multiply the value found)
 
 
@@ -134,6 +141,10 @@ class SweepSpec(_Strict):
                 raise ValueError(f"points: '{pt.name}' sets {sorted(set(pt.set_) & RESERVED)}; "
                                  "use the sweep's own `replications`")
         names = [p.name for p in design(self)]
+        long = [n for n in names if len(n) > MAX_NAME]
+        if long:
+            raise ValueError(f"point name '{long[0][:40]}...' is longer than {MAX_NAME} "
+                             "characters (it becomes a file name); use shorter names or levels")
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"point names repeat: {dupes}")
@@ -295,8 +306,11 @@ def execute(tasks: list[Task], jobs: int = 1, dask: str | None = None) -> Iterat
     elif jobs > 1 and len(tasks) > 1:
         from joblib import Parallel, delayed
 
+        from respons.runs.workers import EndsWithParent
+
         par = Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")
-        yield from par(delayed(run_task)(t) for t in tasks)
+        task = EndsWithParent(run_task)
+        yield from par(delayed(task)(t) for t in tasks)
     else:
         yield from map(run_task, tasks)
 
@@ -339,9 +353,16 @@ def run_sweep(sweep_path: Path, out: Path | None = None, jobs: int = 1,
     """Run (this shard of) a sweep into `out`; tables are written once every task is done."""
     spec, text = load_sweep(sweep_path)
     doc, tasks = plan(spec, sweep_path)
-    root = out if out is not None else default_run_dir(Path("runs"), f"sweep-{doc['sweep']}")
+    root = out if out is not None else new_directory(Path("runs"), f"sweep-{doc['sweep']}")
     i, n = shard
-    mine = [t for t in tasks if t.index % n == i]
+    with exclusive(root, f"shard-{i}-of-{n}", doing=f"run (shard {i}/{n})"):
+        return _run_shard(root, text, doc, tasks, [t for t in tasks if t.index % n == i],
+                          jobs, dask, resume, progress)
+
+
+def _run_shard(root: Path, text: str, doc: dict[str, Any], tasks: list[Task], mine: list[Task],
+               jobs: int, dask: str | None, resume: bool,
+               progress: Callable[[int, int], None] | None) -> SweepOutcome:
     done = prepare(root, text, doc, tasks, mine, resume)
     todo = [t for t in mine if t.index not in done]
     outcome = SweepOutcome(root, [], [], len(mine) - len(todo), None)
