@@ -182,30 +182,34 @@ def resolve_overlays(data: dict[str, Any], path: Path, depth: int = 0) -> dict[s
     if not isinstance(data["base"], str):
         raise UserError(f"config {path}: `base` must be a file path, got {data['base']!r}.")
     base_path = (path.parent / data["base"]).resolve()
-    out = resolve_overlays(read_mapping(base_path), base_path, depth + 1)
-    out = copy.deepcopy(out)
-    label = f"config {path}"
-    for key, value in data.items():
+    base = resolve_overlays(read_mapping(base_path), base_path, depth + 1)
+    return apply_overlay(base, data, f"config {path}")
+
+
+def apply_overlay(data: dict[str, Any], doc: dict[str, Any], label: str) -> dict[str, Any]:
+    """`doc`'s overlay applied to config data in memory (a copy): other top-level keys
+    replace the data's, then `set` (path: value), `scale` (path: factor), `append` (list
+    path: [entries]) and `remove` ([paths]), in that order. Used for `base:` files and by
+    the what-if page (growth scenarios and rota files on another config)."""
+    out = copy.deepcopy(data)
+    for key, value in doc.items():
         if key not in OVERLAY_KEYS:
-            out[key] = value
-    for p, value in _mapping(data, "set", path).items():
-        set_path(out, str(p), value, f"{label}, set `{p}`")
-    for p, factor in _mapping(data, "scale", path).items():
+            out[key] = copy.deepcopy(value)
+    for p, value in _section(doc, "set", dict, label).items():
+        set_path(out, str(p), copy.deepcopy(value), f"{label}, set `{p}`")
+    for p, factor in _section(doc, "scale", dict, label).items():
         old = get_path(out, str(p), f"{label}, scale `{p}`")
-        if not _number(old) or not _number(factor):
+        if not (_number(old) and _number(factor)):
             raise UserError(f"{label}, scale `{p}`: needs a number at the path and a number "
                             f"factor, got {old!r} and {factor!r}.")
         set_path(out, str(p), old * factor, label)
-    for p, entries in _mapping(data, "append", path).items():
+    for p, entries in _section(doc, "append", dict, label).items():
         target = get_path(out, str(p), f"{label}, append `{p}`")
         if not isinstance(target, list) or not isinstance(entries, list):
             raise UserError(f"{label}, append `{p}`: needs a list at the path and a list of "
                             "entries.")
         target.extend(copy.deepcopy(entries))
-    removals = data.get("remove", [])
-    if not isinstance(removals, list):
-        raise UserError(f"{label}: `remove` must be a list of paths.")
-    for p in removals:
+    for p in _section(doc, "remove", list, label):
         node, key = resolve_parent(out, str(p), f"{label}, remove `{p}`", create=False)
         if isinstance(node, list):
             del node[list_index(node, key, str(p), f"{label}, remove")]
@@ -216,10 +220,11 @@ def resolve_overlays(data: dict[str, Any], path: Path, depth: int = 0) -> dict[s
     return out
 
 
-def _mapping(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise UserError(f"config {path}: `{key}` must be a mapping of field paths.")
+def _section(doc: dict[str, Any], key: str, kind: type, label: str) -> Any:
+    value = doc.get(key, kind())
+    if not isinstance(value, kind):
+        what = "a mapping of field paths" if kind is dict else "a list of paths"
+        raise UserError(f"{label}: `{key}` must be {what}.")
     return value
 
 

@@ -20,7 +20,8 @@ import numpy as np
 
 from respons.analysis.intervals import confidence_interval
 from respons.config import Category, Pool, ScenarioConfig
-from respons.config.loading import get_path, set_path, validate
+from respons.config.loading import apply_overlay as overlay_data
+from respons.config.loading import validate
 from respons.engine.replication import simulate_replication
 from respons.runs.replications import replication_kpis
 from respons.studies.roster_shifts import SLOT_MIN, SLOTS_PER_DAY, SLOTS_PER_WEEK, ShiftOption
@@ -107,17 +108,8 @@ def overlay(cfg: ScenarioConfig, pool: Pool, rota: list[RotaShift]) -> dict[str,
 
 
 def apply_overlay(base: dict[str, Any], ov: dict[str, Any], source: str) -> ScenarioConfig:
-    """The overlay applied in memory exactly as `base:` files are resolved: top-level keys,
-    then `set`, then `append`."""
-    out = copy.deepcopy(base)
-    for key, value in ov.items():
-        if key not in ("set", "append"):
-            out[key] = copy.deepcopy(value)
-    for path, value in ov.get("set", {}).items():
-        set_path(out, path, copy.deepcopy(value), source)
-    for path, entries in ov.get("append", {}).items():
-        get_path(out, path, source).extend(copy.deepcopy(entries))
-    return validate(out, source)
+    """The overlay applied in memory exactly as `base:` files are resolved, validated."""
+    return validate(overlay_data(base, ov, source), source)
 
 
 @dataclass(frozen=True)

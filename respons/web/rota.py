@@ -12,11 +12,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from respons.config import WEEKDAYS, ScenarioConfig, Shift
-from respons.config.loading import parse_mapping, validate
+from respons.config.loading import apply_overlay, parse_mapping, validate
 from respons.errors import UserError
 from respons.studies.roster_outputs import ROSTER_COLUMNS
 from respons.studies.roster_verify import RotaShift, overlay
-from respons.web.whatif import Rota, apply_overlay
+from respons.web.whatif import Rota
 
 MAX_ROTA_BYTES = 200_000
 MAX_ROWS = 2_000

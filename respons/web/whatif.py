@@ -9,7 +9,6 @@ functions; no Streamlit here.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -22,12 +21,9 @@ from respons.config import Category, Role, ScenarioConfig, Shift
 from respons.config.distributions import scaled
 from respons.config.loading import (
     MAX_BASE_DEPTH,
-    OVERLAY_KEYS,
-    get_path,
+    apply_overlay,
     list_index,
     read_mapping,
-    resolve_parent,
-    set_path,
     validate,
 )
 from respons.errors import UserError
@@ -275,47 +271,3 @@ def overlay_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
         path = (path.parent / doc["base"]).resolve()
         doc = read_mapping(path)
     return chain[::-1]
-
-
-def apply_overlay(data: dict[str, Any], doc: dict[str, Any], label: str) -> dict[str, Any]:
-    """`doc`'s overlay applied to config data in memory, as `base:` files are resolved
-    (respons.config.loading.resolve_overlays): other top-level keys, then `set`, `scale`,
-    `append` and `remove`."""
-    out = copy.deepcopy(data)
-    for key, value in doc.items():
-        if key not in OVERLAY_KEYS:
-            out[key] = copy.deepcopy(value)
-    for p, value in _section(doc, "set", dict, label).items():
-        set_path(out, str(p), copy.deepcopy(value), f"{label}, set `{p}`")
-    for p, factor in _section(doc, "scale", dict, label).items():
-        old = get_path(out, str(p), f"{label}, scale `{p}`")
-        if not (_number(old) and _number(factor)):
-            raise UserError(f"{label}, scale `{p}`: needs a number at the path and a number "
-                            f"factor, got {old!r} and {factor!r}.")
-        set_path(out, str(p), old * factor, label)
-    for p, entries in _section(doc, "append", dict, label).items():
-        target = get_path(out, str(p), f"{label}, append `{p}`")
-        if not isinstance(target, list) or not isinstance(entries, list):
-            raise UserError(f"{label}, append `{p}`: needs a list at the path and a list of "
-                            "entries.")
-        target.extend(copy.deepcopy(entries))
-    for p in _section(doc, "remove", list, label):
-        node, key = resolve_parent(out, str(p), f"{label}, remove `{p}`", create=False)
-        if isinstance(node, list):
-            del node[list_index(node, key, str(p), f"{label}, remove")]
-        elif key in node:
-            del node[key]
-        else:
-            raise UserError(f"{label}, remove `{p}`: does not exist.")
-    return out
-
-
-def _section(doc: dict[str, Any], key: str, kind: type, label: str) -> Any:
-    value = doc.get(key, kind())
-    if not isinstance(value, kind):
-        raise UserError(f"{label}: `{key}` must be a {'mapping' if kind is dict else 'list'}.")
-    return value
-
-
-def _number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
