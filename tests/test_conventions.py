@@ -44,8 +44,7 @@ NO_REPLICATIONS = {"erlang": "formulas only", "profile-log": "reads an event log
                    "report": "draws results already written",
                    "collect": "reads the task files of a sweep"}
 # Commands with a table but no --lang, with the reason.
-NO_LANG = {"erlang": "figures and flag names only; not yet translated",
-           "profile-log": "prints YAML for a config, whose keys are English"}
+NO_LANG = {"profile-log": "prints YAML for a config, whose keys are English"}
 
 
 def _options(command: str) -> set[str]:
@@ -282,3 +281,28 @@ def test_profile_log_json(tmp_path: Path, capsys) -> None:
     assert doc["rows"] == 14 and doc["log"] == str(log)
     assert doc["profiles"]["alarm"]["count"] == 14
     assert doc["profiles"]["alarm"]["talk_mean_s"] == pytest.approx(510.0)
+
+
+def test_erlang_in_norwegian(capsys) -> None:
+    argv = ["erlang", "--per-hour", "6", "--aht", "240", "--target", "120",
+            "--service-level", "0.9", "--patience", "300"]
+    assert main([*argv, "--lang", "nb"]) == 0
+    nb = capsys.readouterr().out
+    assert "innringere legger på etter 300 s" in nb
+    assert "besvart innen 120 s" in nb and "96,88\u00a0%" in nb
+    assert "operatører som trengs for 90\u00a0% innen 120 s" in nb
+    assert main([*argv, "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert "answered within 120 s" in en and "96.88 %" in en
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path) -> None:
+    """`respons ... | head -1`: no 'Broken pipe' error, no traceback (`true` exits at once,
+    long before respons has started, so every write finds the pipe closed)."""
+    import subprocess
+    import sys
+
+    cmd = (f"{sys.executable} -m respons erlang --per-hour 6 --aht 240 --target 120 "
+           "--service-level 0.9 | true")
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=60)
+    assert done.stderr == ""

@@ -124,6 +124,9 @@ def add_parser(sub) -> None:
                         "Erlang A and adds the abandon probability")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object instead of the table")
+    p.add_argument("--lang", choices=("en", "nb"),
+                   help="language of the table: en or nb (default: the LANG environment "
+                   "variable)")
     p.set_defaults(func=run)
 
 
@@ -256,36 +259,87 @@ def _unstable_note(args: argparse.Namespace, agents: int) -> str | None:
             f"--patience (Erlang A).")
 
 
-def _table(args: argparse.Namespace, res: ErlangResult, needed: int | None) -> str:
+# The table's words in Norwegian (bokmål); English is the key.
+NB = {
+    "Erlang C (M/M/c): callers wait until answered":
+        "Erlang C (M/M/c): innringere venter til de blir besvart",
+    "Erlang A (M/M/c+M): callers hang up after {p} s on average if not answered":
+        "Erlang A (M/M/c+M): innringere legger på etter {p} s i snitt om de ikke blir besvart",
+    "calls per hour": "anrop per time",
+    "mean handling time": "gjennomsnittlig behandlingstid",
+    "offered load": "tilbudt last",
+    "erlangs": "erlang",
+    "answer target": "svarmål",
+    "agents": "operatører",
+    "agents (fewest meeting the level)": "operatører (færrest som når nivået)",
+    "probability of waiting": "sannsynlighet for å vente",
+    "answered within {t}": "besvart innen {t}",
+    "mean wait (all callers)": "gjennomsnittlig ventetid (alle innringere)",
+    "occupancy": "belegg",
+    "abandoned (hung up)": "avbrutt (la på)",
+    "answered calls within {t}": "besvarte anrop innen {t}",
+    "agents needed for {level} within {t}": "operatører som trengs for {level} innen {t}",
+    "unbounded": "ubegrenset",
+}
+
+
+def _words(lang: str):  # noqa: ANN202 - a small closure
+    """`w(text, **fill)`: the text in `lang`, with its fields filled in."""
+    def w(text: str, **fill: str) -> str:
+        return (NB.get(text, text) if lang == "nb" else text).format(**fill)
+    return w
+
+
+def _num(text: str, lang: str) -> str:
+    """Numbers in a value in `lang`'s style (`1,234.5 %` -> `1 234,5 %` in Norwegian)."""
+    if lang != "nb":
+        return text
+    import re
+
+    from respons.report.formatting import NBSP
+
+    swap = {",": NBSP, ".": ","}
+    text = re.sub(r"\d[\d,]*(\.\d+)?", lambda m: "".join(swap.get(c, c) for c in m.group()),
+                  text)
+    return text.replace(" %", NBSP + "%")
+
+
+def _table(args: argparse.Namespace, res: ErlangResult, needed: int | None,
+           lang: str = "en") -> str:
+    w = _words(lang)
     offered = args.per_hour * args.aht / 3600.0
     if isinstance(res, ErlangAResult):
-        head = (f"Erlang A (M/M/c+M): callers hang up after {args.patience:g} s on average "
-                f"if not answered")
+        head = w("Erlang A (M/M/c+M): callers hang up after {p} s on average if not answered",
+                 p=_num(f"{args.patience:g}", lang))
     else:
-        head = "Erlang C (M/M/c): callers wait until answered"
-    target = f"{args.target:g} s"
+        head = w("Erlang C (M/M/c): callers wait until answered")
+    target = _num(f"{args.target:g} s", lang)
     inputs = [
-        ("calls per hour", f"{args.per_hour:g}"),
-        ("mean handling time", f"{args.aht:g} s"),
-        ("offered load", f"{offered:.3f} erlangs"),
-        ("answer target", target),
+        (w("calls per hour"), f"{args.per_hour:g}"),
+        (w("mean handling time"), f"{args.aht:g} s"),
+        (w("offered load"), f"{offered:.3f} {w('erlangs')}"),
+        (w("answer target"), f"{args.target:g} s"),
     ]
-    label = "agents" if args.agents is not None else "agents (fewest meeting the level)"
+    label = w("agents") if args.agents is not None else w("agents (fewest meeting the level)")
+    wait = w("unbounded") if math.isinf(res.mean_wait_s) else _seconds(res.mean_wait_s)
     rows = [
         (label, f"{res.agents}"),
-        ("probability of waiting", _pct(res.wait_probability)),
-        (f"answered within {target}", _pct(res.service_level)),
-        ("mean wait (all callers)", _seconds(res.mean_wait_s)),
-        ("occupancy", _pct(res.occupancy)),
+        (w("probability of waiting"), _pct(res.wait_probability)),
+        (w("answered within {t}", t=target), _pct(res.service_level)),
+        (w("mean wait (all callers)"), wait),
+        (w("occupancy"), _pct(res.occupancy)),
     ]
     if isinstance(res, ErlangAResult):
         rows += [
-            ("abandoned (hung up)", _pct(res.abandon_probability)),
-            (f"answered calls within {target}", _pct(res.answered_within_target_of_answered)),
+            (w("abandoned (hung up)"), _pct(res.abandon_probability)),
+            (w("answered calls within {t}", t=target),
+             _pct(res.answered_within_target_of_answered)),
         ]
     if needed is not None:
-        rows.append((f"agents needed for {_level(args.service_level)} within {target}",
-                     f"{needed}"))
+        rows.append((w("agents needed for {level} within {t}",
+                       level=_num(_level(args.service_level), lang), t=target), f"{needed}"))
+    inputs = [(k, _num(v, lang)) for k, v in inputs]
+    rows = [(k, _num(v, lang)) for k, v in rows]
     width = max(len(k) for k, _ in inputs + rows) + 2
     vwidth = max(len(v) for _, v in inputs + rows)
     lines = [head, ""]
@@ -325,5 +379,7 @@ def run(args: argparse.Namespace) -> int:
         if note:
             print(note, file=sys.stderr)
     else:
-        print(_table(args, res, needed))
+        from respons.report.i18n import language
+
+        print(_table(args, res, needed, language(args.lang, None)))
     return 0

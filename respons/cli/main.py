@@ -100,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except UserError as e:
         return _fail(str(e), EXIT_USAGE)
+    except BrokenPipeError:  # the reader went away (`respons ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        return EXIT_FAILED
     except OSError as e:
         return _fail(describe_os_error(e), EXIT_USAGE if e.errno in USER_PATH_ERRNOS
                      else EXIT_FAILED)
