@@ -129,15 +129,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         ])
         write_text(work / "validation.md", md)
         finish_metadata(work, meta, time.perf_counter() - t0)
+    from respons.report.study_tables import validation_exit_line, validation_text
+
+    lang = lang_of(args, cfgs[2020])
     if args.json:
         print_json({"rows": df.to_dict(orient="records"), "fitted_inputs": fitted,
                     "verdict": verdict(df), "range_problems": notes,
                     "inside": exit_code(df) == 0, "run_directory": str(final)})
-        return exit_code(df)
-    from respons.report.study_tables import validation_text
-
-    print(validation_text(df, fitted, notes, lang_of(args, cfgs[2020])))
-    print(f"run directory: {final}")
+    else:
+        print(validation_text(df, fitted, notes, lang))
+        print(f"run directory: {final}")
+    why = validation_exit_line(df, lang)
+    if why is not None:
+        print(why, file=sys.stderr)
     return exit_code(df)
 
 

@@ -43,7 +43,7 @@ def fmt(x: float | None, unit: str, lang: str = "en") -> str:
     space = NBSP if lang == "nb" else " "
     if unit == "share":
         return percent(x, 1, lang)
-    if unit in ("count", "nok"):
+    if unit in ("count", "nok", "nok_thousand"):
         return number(x, 0, lang)
     if unit == "h":
         return number(x, 1, lang) + space + "h"
@@ -75,7 +75,7 @@ def fmt_value(x: Any, unit: str, lang: str = "en") -> str:
         return "–"
     if unit == "share":
         return percent(x, 1, lang)
-    if unit == "count":
+    if unit in ("count", "nok_thousand"):  # NOK 1,000: the figure's name says so
         return number(x, 0, lang)
     if unit == "nok":
         return "NOK " + number(x, 0, lang) if lang == "en" else "kr" + NBSP + number(x, 0, lang)

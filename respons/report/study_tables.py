@@ -132,6 +132,38 @@ def validation_verdict(df: pd.DataFrame, lang: str = "en") -> list[str]:
     return lines
 
 
+def validation_exit_line(df: pd.DataFrame, lang: str = "en") -> str | None:
+    """Why `validate` exits 1 (one line for stderr), or None when every figure is inside."""
+    counts = {}
+    for role in ("fitted", "predicted"):
+        sub = df[df["role"] == role]
+        counts[role] = (len(sub) - int(sub["inside"].astype(bool).sum()), len(sub))
+    missed = [r for r, (out, _) in counts.items() if out]
+    if not missed:
+        return None
+    nb = lang == "nb"
+    parts = []
+    for role in missed:
+        out, n = counts[role]
+        if nb:
+            adjective = {"fitted": "tilpassede", "predicted": "forutsagte"}[role]
+            parts.append(f"{out} av {n} {adjective} tall")
+        else:
+            parts.append(f"{out} of {n} {role} figure{'s' if n != 1 else ''}")
+    plural = sum(counts[r][0] for r in missed) != 1
+    if nb:
+        line = f"validate: {' og '.join(parts)} er utenfor sitt bånd"
+    else:
+        line = (f"validate: {' and '.join(parts)} "
+                f"{'are outside their band' if plural else 'is outside its band'}")
+    others = [r for r in counts if r not in missed and counts[r][1]]
+    for role in others:
+        n = counts[role][1]
+        line += (f" ({w(role, lang)}: {n} av {n} innenfor)" if nb
+                 else f" ({role}: {n} of {n} inside)")
+    return line + "; exit 1"
+
+
 def _val(v: object, lang: str) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()

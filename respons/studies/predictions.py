@@ -2,7 +2,9 @@
 
 Each prediction is computed from the year configs alone (expected values and the cost
 allocation: no simulation noise), with the band of respons/studies/targets.py. A row holds the
-model's value, the band as bounds on that value (`lower`, `upper`) and whether it is inside.
+model's value, the band as bounds on that value (`lower`, `upper`, the numbers its `band` text
+shows) and whether it is inside: `lower <= model <= upper`. Costs are in NOK 1,000 (unit
+`nok_thousand`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from respons.studies.targets import (
 )
 
 DAY = 86400.0
+KNOK = "nok_thousand"  # the unit of the cost rows: NOK 1,000
 SERVICE_LABELS = {"answer_service": "answer-service", "it_technical": "IT-technical"}
 
 
@@ -43,12 +46,15 @@ def row(year: int, figure: str, key: str, published: float, model: float, lower:
 
 
 def _ranged(year: int, figure: str, key: str, published: float, model: float,
-            lo: float, hi: float, band: str, unit: str, reason: str) -> dict:
-    """A prediction whose band is a range [lo, hi] of model values around `model`: inside
-    when the published figure lies in that range, i.e. the model within
-    [published - (hi - model), published + (model - lo)]."""
-    return row(year, figure, key, published, model, published - (hi - model),
-               published + (model - lo), band, unit, reason)
+            lo: float, hi: float, unit: str, reason: str) -> dict:
+    """A prediction whose model value spans [lo, hi] over the go-live month: inside when the
+    published figure lies in that span, i.e. the model within [published - (hi - model),
+    published + (model - lo)]: those bounds are `lower`, `upper` and the band text."""
+    lower, upper = published - (hi - model), published + (model - lo)
+    below, above = round(lower - published), round(upper - published)
+    band = (f"accounts {below:+,d}/{above:+,d} for the go-live month: {lower:,.0f} – "
+            f"{upper:,.0f}")
+    return row(year, figure, key, published, model, lower, upper, band, unit, reason)
 
 
 def predictions(cfgs: dict[int, ScenarioConfig]) -> list[dict]:
@@ -109,8 +115,7 @@ def cost_split_2020(cfg: ScenarioConfig) -> list[dict]:
             hi = max(s.get(name, 0.0) for s in spread)
             rows.append(_ranged(
                 2020, f"{label} cost 2020, {name} (NOK 1,000)", f"cost_{svc.name}_knok:{name}",
-                float(paid), m0, lo, hi, f"go-live month: {lo:,.0f} – {hi:,.0f}", "count",
-                COST_SPLIT_REASON))
+                float(paid), m0, lo, hi, KNOK, COST_SPLIT_REASON))
     return rows
 
 
@@ -164,10 +169,13 @@ def answer_service_cost_2019(cfg19: ScenarioConfig, cfg20: ScenarioConfig) -> li
     model = svc.hourly_cost_nok * hours / 1000
     ratio = ANSWER_SERVICE_KNOK["2020_budget"] / ANSWER_SERVICE_KNOK["2020"]
     p = ANSWER_SERVICE_KNOK["2019"]
-    return [_ranged(2019, f"answer-service cost 2019, from the go-live {go_live.isoformat()} "
-                    "(NOK 1,000)", "answer_service_cost_knok", p, model, ratio * model, model,
-                    f"budget-2020 to actual cost per hour: {ratio * model:,.0f} – {model:,.0f}",
-                    "count", COST_2019_REASON)]
+    # the published cost lies between the model at the budget's and at the accounts' cost per
+    # hour (ratio * model <= p <= model) exactly when the model lies in [p, p / ratio]
+    lower, upper = p, p / ratio
+    return [row(2019, f"answer-service cost 2019, from the go-live {go_live.isoformat()} "
+                "(NOK 1,000)", "answer_service_cost_knok", p, model, lower, upper,
+                f"accounts at the 2020 actual to budget cost per hour: {lower:,.0f} – "
+                f"{upper:,.0f}", KNOK, COST_2019_REASON)]
 
 
 # ---- legevakt calls by municipality ----

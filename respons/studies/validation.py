@@ -3,6 +3,11 @@
 Every row carries its `role`: *fitted* (an input was tuned to it, so inside its band it shows
 only that the fit is current) or *predicted* (no input was tuned to it). A figure outside its
 band, of either role, makes `validate` exit 1.
+
+`lower` and `upper` bound the model's value (fitted: the simulated mean; predicted: the
+expected value) and are the numbers the `band` text stands for (±3 %: published × (1 ± 0.03);
+±2 pp: published ± 0.02, within 0-1 for a share; exact: the published figure; a range: its two
+ends). `inside` is `lower <= model <= upper` (to 1e-9): the mean, never its CI.
 """
 
 from __future__ import annotations
