@@ -97,15 +97,16 @@ def cmd_roster(args: argparse.Namespace) -> int:
     except RosterFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    summary, out = _write(out, run, t0, fresh=args.out is None)
+    lang = lang_of(args, cfg)
+    summary, out = _write(out, run, t0, fresh=args.out is None, lang=lang)
     if args.json:  # summary.json as written, and where it is
         print_json({**summary, "roster_directory": str(out)})
     else:
-        print(format_summary(summary, lang_of(args, cfg)))
+        print(format_summary(summary, lang))
     for note in run.notes:
         print(note, file=sys.stderr)
     if not args.json:
-        print(f"\nroster directory: {out}  ({time.perf_counter() - t0:.0f} s)")
+        print("\n" + _w("directory", lang, out=out, s=f"{time.perf_counter() - t0:.0f}"))
     return 0
 
 
@@ -153,8 +154,8 @@ def _iteration(it: Any) -> None:
     _say(line)
 
 
-def _write(out: Path, run: Any, t0: float,
-           fresh: bool = False) -> tuple[dict[str, Any], Path]:
+def _write(out: Path, run: Any, t0: float, fresh: bool = False,
+           lang: str = "en") -> tuple[dict[str, Any], Path]:
     from respons.config.loading import load_config
     from respons.report.roster import write_roster_report
     from respons.runs.rundir import final_name, run_directory
@@ -168,7 +169,7 @@ def _write(out: Path, run: Any, t0: float,
         if again != run.answer.cfg:
             raise RuntimeError("config.roster.yaml does not give the rota that was verified")
     try:
-        write_roster_report(out)
+        write_roster_report(out, lang)
     except Exception as e:  # noqa: BLE001 - the numbers are written; the picture is optional
         (out / "report-error.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
         print(f"report.html not written ({type(e).__name__}: {e})", file=sys.stderr)
@@ -181,6 +182,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "nok": ("NOK (period)", "kr, perioden"),
     "in_time": ("alarms in time (95 % CI)", "alarmer i tide (95 % KI)"),
     "goal": ("goal", "mål"), "met": ("met", "nådd"), "missed": ("missed", "ikke nådd"),
+    "directory": ("roster directory: {out}  ({s} s)", "turnusmappe: {out}  ({s} s)"),
     "extra": ("at least {n} on duty costs NOK {cost} more over the period ({fte} FTE) than at "
               "least {without}",
               "minst {n} på vakt koster kr {cost} mer over perioden ({fte} årsverk) enn minst "
@@ -190,7 +192,7 @@ WORDS: dict[str, tuple[str, str]] = {
                "rates (assumptions: see the catalogue).",
                "svar: {fte} årsverk, kr {cost} fra {start} til {end} (kr {week} i uken); målet "
                "er {met}. Årsverk = timer i turnus / konfigurasjonens årsverksuke; kostnader "
-               "etter katalogens satser (antagelser: se katalogen)."),
+               "etter katalogens satser (antakelser: se katalogen)."),
 }
 
 
@@ -204,17 +206,18 @@ def format_summary(s: dict[str, Any], lang: str = "en") -> str:
     """The comparison table and the answer, as plain text (English or Norwegian). The rota
     names are summary.json's."""
     from respons.report.formatting import number, percent
+    from respons.report.roster import rota_label
 
     def pct(x: float | None) -> str:
         return "-" if x is None else percent(x, 2, lang)
 
-    lines = ["", f"{_w('rota', lang):<44}{_w('FTE', lang):>6}{_w('h/week', lang):>8}"
+    lines = ["", f"{_w('rota', lang):<48}{_w('FTE', lang):>6}{_w('h/week', lang):>8}"
              f"{_w('nok', lang):>14}  {_w('in_time', lang):<30}{_w('goal', lang)}"]
     for r in s["comparison"]:
         k = r["goal_kpi"]
         ci = f"{pct(k['mean'])} [{pct(k['ci_low'])}, {pct(k['ci_high'])}]"
         met = _w("met" if r["met"] else "missed", lang)
-        lines.append(f"{r['name']:<44}{number(r['fte'], 2, lang):>6}"
+        lines.append(f"{rota_label(r['name'], lang):<48}{number(r['fte'], 2, lang):>6}"
                      f"{number(r['weekly_hours'], 1, lang):>8}"
                      f"{number(r['cost_nok'], 0, lang):>14}  {ci:<30}{met}")
     extra = s.get("min_on_duty_extra")

@@ -373,7 +373,8 @@ def comparison(design: Design) -> list[Rota]:
     erlang = erlang_rota(problem, design.table)
     rows = [
         Rota("current rota (config)", problem.cfg, [problem.pool.name], []),
-        rota_from_shifts(problem, f"published {PUBLISHED_FTE} FTE: one seat round the clock",
+        # the operators' part of the published FTE: the lead is a pool outside the rota
+        rota_from_shifts(problem, f"published {PUBLISHED_FTE} FTE less the lead: one seat 24/7",
                          [{"start": "00:00", "end": "24:00", "staff": 1}]),
         *([erlang] if erlang is not None else []),
         design.answer,
