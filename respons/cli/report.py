@@ -89,7 +89,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_report_dir(run_dir)
     with exclusive(run_dir, "report", wait_s=300, doing="reported"):
         if (run_dir / "ranges.csv").is_file() and not (run_dir / "summary.json").is_file():
-            print(_uncertainty_report(run_dir))
+            print(_uncertainty_report(run_dir, args.lang))
             return 0
         try:
             with progress("figures") as step:
@@ -107,7 +107,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _uncertainty_report(run_dir: Path) -> Path:
+def _uncertainty_report(run_dir: Path, lang: str | None = None) -> Path:
     """Figures and report.html of an uncertainty directory (`respons uncertainty`)."""
     from respons.report.uncertainty import write_report
 
@@ -116,7 +116,7 @@ def _uncertainty_report(run_dir: Path) -> Path:
         raise UserError(f"report: {run_dir} has ranges.csv but no {', '.join(missing)}; the "
                         "uncertainty directory is incomplete.")
     try:
-        return write_report(run_dir)
+        return write_report(run_dir, lang)
     except (KeyError, ValueError, TypeError, IndexError) as e:
         raise UserError(f"report: the tables of {run_dir} cannot be read as an uncertainty "
                         f"study ({type(e).__name__}: {e}); is a file damaged?") from None

@@ -69,9 +69,17 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     check_out_dir(final)
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    print(f"{cfg.scenario}: {len(inputs)} ranged inputs, {plan.trajectories} Morris "
-          f"trajectories ({plan.trajectories * (len(inputs) + 1)} points), "
-          f"{plan.replications} replications per point", file=sys.stderr)
+    lang = lang_of(args, cfg)
+    points = plan.trajectories * (len(inputs) + 1)
+    reps = plan.replications
+    if lang == "nb":
+        print(f"{cfg.scenario}: {len(inputs)} inndata med spenn, {plan.trajectories} "
+              f"Morris-baner ({points} punkter), {reps} "
+              f"{'replikasjon' if reps == 1 else 'replikasjoner'} per punkt", file=sys.stderr)
+    else:
+        print(f"{cfg.scenario}: {len(inputs)} ranged inputs, {plan.trajectories} Morris "
+              f"trajectories ({points} points), {reps} "
+              f"{'replication' if reps == 1 else 'replications'} per point", file=sys.stderr)
     with run_directory(final, fresh=args.out is None) as work:
         final = final_name(work)
         meta = metadata(cfg, str(args.config or "the embedded 2020 baseline"), started)
@@ -94,7 +102,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         result.samples.to_csv(work / "samples.csv", index=False)
         result.baseline.to_csv(work / "replications.csv", index=False)
         finish_metadata(work, meta, time.perf_counter() - t0)
-        report = _report(work)
+        report = _report(work, lang)
     if args.json:  # the tables written (ranges.csv, inputs.csv), the plan and where
         print_json({"plan": meta["plan"], "ranges": result.ranges.to_dict(orient="records"),
                     "inputs": result.inputs.to_dict(orient="records"),
@@ -102,9 +110,13 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
                     "report": str(final / "report.html") if report else None,
                     "output_directory": str(final)})
         return 0
-    print(_summary(result, lang_of(args, cfg)))
-    print(f"report: {final / 'report.html' if report else 'not written (see report-error.txt)'}")
-    print(f"output directory: {final}")
+    from respons.report.i18n import pick, t
+
+    print(_summary(result, lang))
+    written = final / "report.html" if report else pick(
+        lang, "not written (see report-error.txt)", "ikke skrevet (se report-error.txt)")
+    print(f"{t('report', lang)}: {written}")
+    print(f"{pick(lang, 'output directory', 'utdatamappe')}: {final}")
     return 0
 
 
@@ -131,12 +143,12 @@ def _progress(steps: Steps) -> Callable[[str, int, int], None]:
     return report
 
 
-def _report(work: Path) -> bool:
+def _report(work: Path, lang: str = "en") -> bool:
     """Figures and report.html; a drawing failure is noted, the tables still land."""
     from respons.report.uncertainty import write_report
 
     try:
-        write_report(work)
+        write_report(work, lang)
     except Exception as e:  # noqa: BLE001 - the numbers are written; the picture is optional
         (work / "report-error.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
         return False

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from respons.report.formatting import NBSP, number, percent
+from respons.report.formatting import NBSP, fmt_seconds, number, percent
 from respons.report.i18n import pick
 
 SENSITIVITY_KPIS = ("alarms_answered_within_target_share", "alarms_resolved_by_operator_share",
@@ -55,9 +55,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "ranges_head": ("| KPI | configured inputs | 95 % CI (replications) | 5 – 95 % over the "
                     "assumptions | median |",
                     "| nøkkeltall | konfigurerte inndata | 95 % KI (replikasjoner) | 5 – 95 % "
-                    "over antagelsene | median |"),
-    "ranked_on": ("Ranked on `{kpi}` (μ*, σ in percentage points over the input's range):",
-                  "Rangert etter `{kpi}` (μ*, σ i prosentpoeng over inndataens område):"),
+                    "over antakelsene | median |"),
+    "ranked_on": ("Ranked on {kpi} (μ*, σ in percentage points over the input's range):",
+                  "Rangert etter {kpi} (μ*, σ i prosentpoeng over inndataens område):"),
     "inputs_head": ("| input | low | high | configured | μ* | σ | sampled |",
                     "| inndata | lav | høy | konfigurert | μ* | σ | samplet |"),
 }
@@ -236,8 +236,8 @@ def _v(x: Any, unit: str, lang: str) -> str:
         return "–"
     if unit == "share":
         return percent(v, 1, lang)
-    if unit == "s":
-        return _general(v, lang, ".1f") + _space(lang) + "s"
+    if unit == "s":  # as simulate: '7.9 s', '26:50 min'
+        return fmt_seconds(v, lang)
     return _general(v, lang, ",.4g")
 
 
@@ -257,7 +257,8 @@ def ranges_table(ranges: pd.DataFrame, lang: str = "en") -> str:
     lines = [w("ranges_head", lang), "|---|---:|---|---|---:|"]
     for r in ranges.itertuples(index=False):
         u = str(r.unit)
-        lines.append(f"| `{r.kpi}` | {_v(r.baseline_mean, u, lang)} | {_v(r.ci_low, u, lang)} – "
+        name = f"`{r.kpi}`" if lang != "nb" else _kpi_words(str(r.kpi), lang)
+        lines.append(f"| {name} | {_v(r.baseline_mean, u, lang)} | {_v(r.ci_low, u, lang)} – "
                      f"{_v(r.ci_high, u, lang)} | {_v(r.p05, u, lang)} – {_v(r.p95, u, lang)} | "
                      f"{_v(r.p50, u, lang)} |")
     return "\n".join(lines) + "\n"
@@ -266,10 +267,24 @@ def ranges_table(ranges: pd.DataFrame, lang: str = "en") -> str:
 def inputs_table(inputs: pd.DataFrame, lang: str = "en", unit: str = "share") -> str:
     """Ranged inputs by Morris mu* on the headline KPI (effects in percentage points)."""
     kpi = str(inputs["kpi"].iloc[0]) if len(inputs) else ""
+    kpi = f"`{kpi}`" if lang != "nb" else _kpi_words(kpi, lang)
     lines = [w("ranked_on", lang, kpi=kpi), "", w("inputs_head", lang),
              "|---|---:|---:|---:|---:|---:|---|"]
     for r in inputs.itertuples(index=False):
         lines.append(f"| {r.input} | {_v(r.low, '', lang)} | {_v(r.high, '', lang)} | "
                      f"{_v(r.configured, '', lang)} | {_pp(r.mu_star, unit, lang)} | "
-                     f"{_pp(r.sigma, unit, lang)} | {r.sampled} |")
+                     f"{_pp(r.sigma, unit, lang)} | {_sampled(str(r.sampled), lang)} |")
     return "\n".join(lines) + "\n"
+
+
+def _kpi_words(kpi: str, lang: str) -> str:
+    """A headline KPI in words (the uncertainty report's labels; else its name)."""
+    from respons.report.uncertainty import label
+
+    return label(kpi, lang)
+
+
+def _sampled(x: str, lang: str) -> str:
+    from respons.report.uncertainty import _sampled as words
+
+    return words(x, lang)

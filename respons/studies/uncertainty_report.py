@@ -18,8 +18,19 @@ def _v(x: Any, unit: str) -> str:
     if unit == "share":
         return f"{100 * v:.1f} %"
     if unit == "s":
-        return f"{v:.1f} s"
+        return _seconds(v)
     return f"{v:,.4g}"
+
+
+def _seconds(x: float) -> str:
+    """As simulate prints times (respons/report/formatting.py `fmt_seconds`, which this layer
+    may not import): '7.9 s', '26:50 min', '26.9 h'."""
+    if abs(x) < 59.95:
+        return f"{x:.1f} s"
+    if abs(x) >= 3599.5:
+        return f"{x / 3600:.1f} h"
+    minutes, seconds = divmod(int(round(abs(x))), 60)
+    return f"{'-' if x < 0 else ''}{minutes}:{seconds:02d} min"
 
 
 def markdown_ranges(ranges: pd.DataFrame) -> str:
