@@ -104,3 +104,61 @@ def test_exit_line_names_each_role_that_misses_and_none_when_all_inside() -> Non
     assert validation_exit_line(pd.DataFrame(rows), "nb") == (
         "validate: 1 av 3 tilpassede tall og 1 av 1 forutsagte tall er utenfor sitt bånd; "
         "exit 1")
+
+
+# ---- --lang nb ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def run_nb(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("validate_nb") / "run"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["validate", "--replications", "2", "--out", str(out), "--lang", "nb"])
+    return {"code": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(), "out": out}
+
+
+def test_validate_nb_terminal_reads_norwegian(run_nb) -> None:
+    text = run_nb["stdout"]
+    assert run_nb["code"] == 1
+    for nb in ("| år | tall | rolle |", "trygghetsalarmer besvart", "andel avklart av operatør",
+               "eksakt", "±1,5\u00a0pp", "kostnad svartjenesten 2020, Stjørdal (1 000 kr)",
+               "for oppstartsmåneden: 1\u00a0674 – 1\u00a0815",
+               "regnskapet ved faktisk til budsjettert timekostnad 2020: 1\u00a0611 – 2\u00a0073",
+               "legevaktsamtaler på 116 117, andel fra Selbu", "en bom er et funn",
+               "TILPASSET til alarmene besvart", "kjøringsmappe: ", "1\u00a0815"):
+        assert nb in text, nb
+    for en in ("safety alarms answered", "share resolved by operator", "| exact |",
+               "go-live month", "budget-2020", "FITTED to", "run directory", "et bom",
+               "1,487", "1,628", "1,815", "±1.5", "alarm rates per inhabitant", "Leave one year",
+               "The 2020 totals"):
+        assert en not in text, en
+    assert run_nb["stderr"].strip().splitlines()[-1] == (
+        "validate: 23 av 32 forutsagte tall er utenfor sitt bånd (tilpasset: 11 av 11 "
+        "innenfor); exit 1")
+
+
+def test_validate_nb_files_keep_english_machine_values(run_nb, run) -> None:
+    """validation.csv is the same in both languages; validation.md is what was printed."""
+    nb = pd.read_csv(run_nb["out"] / "validation.csv")
+    en = pd.read_csv(run["out"] / "validation.csv")
+    pd.testing.assert_frame_equal(nb.drop(columns=["simulated_mean", "ci_low", "ci_high",
+                                                   "inside"]),
+                                  en.drop(columns=["simulated_mean", "ci_low", "ci_high",
+                                                   "inside"]))
+    assert "safety alarms answered" in set(nb["figure"])
+    md = (run_nb["out"] / "validation.md").read_text("utf-8")
+    assert md.strip() and md.strip() in run_nb["stdout"] and "trygghetsalarmer" in md
+
+
+def test_validate_english_terminal_is_its_markdown(tmp_path: Path, capsys, run) -> None:
+    """In English the terminal table is validation.md as before (nothing translated)."""
+    from respons.report.study_tables import validation_text
+    from respons.studies.validation import fitted_markdown, markdown, verdict
+
+    df = pd.read_csv(run["out"] / "validation.csv")
+    fitted = run["json"]["fitted_inputs"]
+    md = "\n".join([markdown(df), *verdict(df), "",
+                    "Fitted inputs next to the plausible range the sources allow:", "",
+                    fitted_markdown(fitted)])
+    assert validation_text(df, fitted, [], "en") == md
+    assert (run["out"] / "validation.md").read_text("utf-8").startswith(markdown(df))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from respons.report.formatting import NBSP, fmt_seconds, number, percent
 from respons.report.i18n import pick
+from respons.report.validation_words import band_text, figure_text, reason_text, why_text
 
 SENSITIVITY_KPIS = ("alarms_answered_within_target_share", "alarms_resolved_by_operator_share",
                     "legevakt_calls_within_target_share", "answer_time_mean_s")
@@ -34,9 +35,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "outside": ("; {n} outside, marked **no** in the table ({what})",
                 "; {n} utenfor, merket **nei** i tabellen ({what})"),
     "stale": ("a miss means the fit is stale: run `respons calibrate`",
-              "et bom betyr at tilpasningen er utdatert: kjør `respons calibrate`"),
+              "en bom betyr at tilpasningen er utdatert: kjør `respons calibrate`"),
     "finding": ("a miss is a finding about the model, reported as is",
-                "et bom er et funn om modellen, rapportert som det er"),
+                "en bom er et funn om modellen, rapportert som det er"),
     "fitted_title": ("Fitted inputs next to the plausible range the sources allow:",
                      "Tilpassede inndata ved siden av det plausible området kildene tillater:"),
     "fitted_head": ("| config | input | fitted value | plausible range | inside | source of the "
@@ -109,11 +110,11 @@ def validation_table(df: pd.DataFrame, lang: str = "en") -> str:
               f"{_fig(r.unit, r.ci_low, lang)} – {_fig(r.unit, r.ci_high, lang)}")
         role = w(r.role, lang) if r.role in ("fitted", "predicted") else r.role
         lines.append(
-            f"| {r.year} | {r.figure}{note} | {role} | {_fig(r.unit, r.published, lang)} | "
-            f"{_fig(r.unit, r.simulated_mean, lang)} | {ci} | {r.band} | "
-            f"{w('yes', lang) if r.inside else w('no', lang)} |")
+            f"| {r.year} | {figure_text(r.figure, lang)}{note} | {role} | "
+            f"{_fig(r.unit, r.published, lang)} | {_fig(r.unit, r.simulated_mean, lang)} | "
+            f"{ci} | {band_text(r, lang)} | {w('yes', lang) if r.inside else w('no', lang)} |")
     lines.append("")
-    lines += [f"[{i}] {text}." for i, text in enumerate(reasons, start=1)]
+    lines += [f"[{i}] {reason_text(text, lang)}." for i, text in enumerate(reasons, start=1)]
     return "\n".join(lines) + "\n"
 
 
@@ -181,7 +182,7 @@ def fitted_table(rows: Iterable[dict], lang: str = "en") -> str:
         inside = "–" if r["inside"] is None else (w("yes", lang) if r["inside"]
                                                   else w("no", lang))
         lines.append(f"| {r['scenario']} | `{r['path']}` | {_val(r['fitted_value'], lang)} | "
-                     f"{rng} | {inside} | {' '.join(str(r['why']).split())} |")
+                     f"{rng} | {inside} | {why_text(str(r['why']), lang)} |")
     return "\n".join(lines) + "\n"
 
 
