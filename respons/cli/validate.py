@@ -121,24 +121,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         pd.DataFrame(fitted, columns=list(FITTED_COLUMNS)).to_csv(work / "fitted-inputs.csv",
                                                                   index=False)
         notes = range_problems(cfgs)
-        lang = lang_of(args, cfgs[2020])
-        if lang == "nb":  # the table a person reads, in the language; the CSV stays English
-            from respons.report.study_tables import validation_text
-
-            md = validation_text(df, fitted, notes, lang)
-        else:
-            md = "\n".join([
-                markdown(df), *verdict(df), "",
-                "Fitted inputs next to the plausible range the sources allow:", "",
-                fitted_markdown(fitted),
-                *(["Assumed inputs outside their documented range:", *notes, ""]
-                  if notes else []),
-            ])
+        md = "\n".join([
+            markdown(df), *verdict(df), "",
+            "Fitted inputs next to the plausible range the sources allow:", "",
+            fitted_markdown(fitted),
+            *(["Assumed inputs outside their documented range:", *notes, ""] if notes else []),
+        ])
         write_text(work / "validation.md", md)
         finish_metadata(work, meta, time.perf_counter() - t0)
     from respons.report.i18n import t
     from respons.report.study_tables import validation_exit_line, validation_text
 
+    lang = lang_of(args, cfgs[2020])
     if args.json:
         print_json({"rows": df.to_dict(orient="records"), "fitted_inputs": fitted,
                     "verdict": verdict(df), "range_problems": notes,
