@@ -98,6 +98,7 @@ def test_uncertainty_terminal_is_norwegian(uncertainty_nb) -> None:
     text, err = uncertainty_nb["stdout"], uncertainty_nb["stderr"]
     assert uncertainty_nb["code"] == 0
     assert "1 replikasjon per punkt" in err and "replications" not in err
+    assert "punkter ferdig" in err and "points done" not in err
     assert "alarmer besvart innen målet" in text and "antakelsene" in text
     assert "alarms_answered_within_target_share" not in text and "antagelsene" not in text
     # times as simulate prints them: minutes:seconds from a minute up, never '1607,7 s'

@@ -85,7 +85,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         meta = metadata(cfg, str(args.config or "the embedded 2020 baseline"), started)
         write_start(work, cfg, meta)
         with Steps() as steps:
-            result = study(cfg, plan, _progress(steps))
+            result = study(cfg, plan, _progress(steps, lang))
         stage2 = len(result.samples)
         meta["plan"] = {"method": plan.method, "trajectories": plan.trajectories,
                         "screening_points": len(result.screening), "samples": plan.samples,
@@ -131,14 +131,16 @@ def _ranges_block(work: Path, cfg: Any, ranges: Any, plan: Any, started: Any) ->
     write_text(work / "assumption_ranges.yaml", ranges_yaml(ranges_entries(cfg, ranges, study)))
 
 
-def _progress(steps: Steps) -> Callable[[str, int, int], None]:
+def _progress(steps: Steps, lang: str = "en") -> Callable[[str, int, int], None]:
     """A rich bar per stage on a terminal; otherwise one line per finished stage."""
+    points = "punkter" if lang == "nb" else "points"
+    done_word = "punkter ferdig" if lang == "nb" else "points done"
 
     def report(stage: str, done: int, total: int) -> None:
         if steps.bar is not None:
-            steps.callback(f"{stage} (points)")(done, total)
+            steps.callback(f"{stage} ({points})")(done, total)
         elif done == total:
-            print(f"{stage}: {total} points done", file=sys.stderr, flush=True)
+            print(f"{stage}: {total} {done_word}", file=sys.stderr, flush=True)
 
     return report
 
