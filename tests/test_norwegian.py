@@ -136,17 +136,22 @@ def test_sensitivity_command_in_norwegian(capsys: pytest.CaptureFixture[str]) ->
 
 def test_sweep_in_norwegian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sweep = Path(__file__).parents[1] / "configs" / "sweeps" / "smoke.yaml"
-    assert main(["sweep", str(sweep), "--out", str(tmp_path / "nb"), "--lang", "nb",
-                 "--no-report"]) == 0
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "nb"), "--lang", "nb"]) == 0
     nb = capsys.readouterr().out
     lines = nb.splitlines()
     assert re.match(r"kjørte 6 oppgave\(r\) på \d+,\d s, 0 allerede ferdig, 0 feilet$",
                     lines[0]), lines[0]
     assert re.match(r"punkt +rep\. ", lines[1]) and lines[1].endswith("  mål")
     assert all(re.search(r"  (nådd|ikke nådd|ikke påvist)$", x) for x in lines[2:5])
+    assert lines[-2] == f"rapport: {tmp_path / 'nb' / 'report.html'}"
     assert lines[-1].startswith("mappe for parameterstudien: ")
+    html = (tmp_path / "nb" / "report.html").read_text(encoding="utf-8")
+    fte = re.findall(r"<td[^>]*>(\d+[.,]\d)</td>", html)  # the roster FTE column
+    assert fte and all("," in x for x in fte), fte
     for english in ("ran ", "task(s)", "point", "reps", "goal", " met", "sweep directory"):
         assert english not in nb, english
+    wb = openpyxl.load_workbook(tmp_path / "nb" / "sweep-summary.xlsx")
+    assert wb.sheetnames == ["Punkter", "Parvise differanser"]
     assert main(["sweep", str(sweep), "--out", str(tmp_path / "en"), "--lang", "en",
                  "--no-report"]) == 0
     en = capsys.readouterr().out.splitlines()
@@ -154,6 +159,8 @@ def test_sweep_in_norwegian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert en[1].startswith("point") and en[1].endswith("  goal")
     assert all(re.search(r"  (met|not met|not proven)$", x) for x in en[2:5])
     assert en[-1].startswith("sweep directory: ")
+    wb = openpyxl.load_workbook(tmp_path / "en" / "sweep-summary.xlsx")
+    assert wb.sheetnames == ["Points", "Paired differences"]
 
 
 # ---- 4. staff --------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def write_sweep_workbook(root: Path, done: Collected, lang: str) -> None:
     """sweep-summary.xlsx: per point the mean and 95 % CI of every KPI, and the paired
     differences to the first point."""
     from respons.report.excel import write_workbook
-    from respons.report.i18n import kpi_label
+    from respons.report.i18n import kpi_label, t
     from respons.report.tables import Column, Table
 
     tables = []
@@ -233,7 +233,7 @@ def write_sweep_workbook(root: Path, done: Collected, lang: str) -> None:
                         if k else Column(c))
         rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in r]
                 for r in df.itertuples(index=False)]
-        tables.append(Table(name, title, cols, rows))
+        tables.append(Table(t(f"sheet:{name}", lang), title, cols, rows))
     write_workbook(root / "sweep-summary.xlsx", tables)
 
 

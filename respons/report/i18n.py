@@ -247,6 +247,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet:Municipalities": ("Municipalities", "Kommuner"),
     "sheet:Costs": ("Costs", "Kostnader"),
     "sheet:Comparison": ("Comparison", "Sammenligning"),
+    "sheet:Points": ("Points", "Punkter"),
+    "sheet:Paired differences": ("Paired differences", "Parvise differanser"),
     "cmp_intro": ("Baseline `{scenario}`; period {start} to {end}; {reps} replication(s), seed "
                   "{seed}; run {today}.",
                   "Referanse `{scenario}`; periode {start} til {end}; {reps} replikasjon(er), "
