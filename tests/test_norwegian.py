@@ -94,6 +94,45 @@ def test_scenarios_compare_english_and_machine_files_unchanged(compared: dict) -
     assert "reference_mean" in [c.value for c in ws_en["Comparison"][2]]
 
 
+def test_scenarios_visits_storm_and_cost_tables_in_norwegian(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from respons.cli.scenarios import cost_table
+    from respons.config.loading import load_config
+    from respons.studies.scenarios import cost_check
+
+    argv = ["scenarios", "--compare", "--only", "storm-outage", "resolution-55",
+            "--replications", "2", "--period-start", "2020-11-09", "--period-end", "2020-11-12"]
+    assert main([*argv, "--lang", "nb"]) == 0
+    nb = capsys.readouterr().out
+    assert "Hjemmetjenestebesøk unngått per kommune, `resolution-55` mot" in nb
+    assert "| kommune | baseline besøk | resolution-55 besøk | unngått (95 % KI) |" in nb
+    assert "| **totalt** |" in nb
+    assert "Storm `power-outage` (lost_connection, fra 2020-11-10 09:00)" in nb
+    assert ("| konfigurasjon | mot | alarmer | ventetid, snitt | ventetid, 90-persentil | "
+            "lengste ventetid | innen målet | storm avviklet etter |") in nb
+    assert "(uten storm)" in nb
+    for english in ("visits avoided", "avoided (95 % CI)", "storm cleared after", "(no storm)",
+                    "starting", "mean wait", "**total**"):
+        assert english not in nb, english
+    assert not EN_DECIMAL.search("\n".join(_table_lines(nb)).replace("vaernes-2020", ""))
+    assert main([*argv, "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert "| municipality | baseline visits | resolution-55 visits | avoided (95 % CI) |" in en
+    assert "| config | vs | alarms | mean wait | p90 wait | max wait | within target | " \
+        "storm cleared after |" in en
+    # the cost check against the 2020 accounts (printed for a full-year 2020 baseline)
+    check = cost_check(load_config(None))
+    assert check is not None
+    nb_cost, en_cost = cost_table(check, "nb"), cost_table(check, "en")
+    assert nb_cost.startswith("| kommune | modell | regnskap 2020 | modell - regnskap | "
+                              "måneder (modell) | måneder ifølge regnskapet: ")
+    assert re.search(rf"\| \d{NBSP}\d{{3}} \|", nb_cost)  # thousands: '1 782'
+    assert re.search(r"\| \d+,\d \|", nb_cost) and not EN_DECIMAL.search(nb_cost)
+    assert en_cost.startswith("| municipality | model | accounts 2020 | model - accounts | "
+                              "months (model) | months implied: ")
+    assert re.search(r"\| \d,\d{3} \|", en_cost) and "| **total** |" in en_cost
+
+
 # ---- 2. sensitivity --------------------------------------------------------------------------
 
 def test_sensitivity_parameters_in_norwegian() -> None:

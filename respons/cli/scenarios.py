@@ -377,11 +377,7 @@ def format_comparison(cmp: Comparison, command: str | None = None, lang: str = "
     check = cost_check(b)
     if check is not None and b.period.start == dt.date(2020, 1, 1) and \
             b.period.end == dt.date(2021, 1, 1):
-        out += ["", "Cost allocation of the baseline (published keys, pro rata by days of "
-                "membership) vs the 2020 accounts (seed-facts.md §2.12 Tables A-C), NOK 1,000, "
-                "and the months billed: the model's, and those the accounts imply per service "
-                "(a newcomer's payment over what a member from before 2020 of its size paid).",
-                "", cost_table(check)]
+        out += ["", t("cmp_cost_intro", lang), "", cost_table(check, lang)]
     return "\n".join(out)
 
 
@@ -448,19 +444,24 @@ def comparison_json(cmp: Comparison, command: str | None = None) -> dict[str, An
             "scenarios": scenarios}
 
 
-def cost_table(check: pd.DataFrame) -> str:
+def cost_table(check: pd.DataFrame, lang: str = "en") -> str:
     """Model vs accounts per municipality, with model and implied months billed."""
     implied = [c for c in check.columns if c.startswith("implied_months_")]
-    rows = [["municipality", "model", "accounts 2020", "model - accounts", "months (model)",
-             *[f"months implied: {c.removeprefix('implied_months_')}" for c in implied]],
+    rows = [[t("cmp:municipality", lang), t("cost:model", lang), t("cost:accounts", lang),
+             t("cost:difference", lang), t("cost:months", lang),
+             *[t("cost:implied", lang, service=c.removeprefix("implied_months_"))
+               for c in implied]],
             ["---", *["---:"] * (4 + len(implied))]]
+
+    def n(x: float, digits: int = 0) -> str:
+        return number(x, digits, lang)
+
     for r in check.to_dict("records"):
-        rows.append([r["municipality"], f"{r['model_knok']:,.0f}", f"{r['accounts_knok']:,.0f}",
-                     f"{r['difference_knok']:+,.0f}", f"{r['model_months']:.1f}",
-                     *["-" if math.isnan(r[c]) else f"{r[c]:.1f}" for c in implied]])
-    rows.append(["**total**", f"{check.model_knok.sum():,.0f}",
-                 f"{check.accounts_knok.sum():,.0f}", f"{check.difference_knok.sum():+,.0f}",
-                 "", *[""] * len(implied)])
+        rows.append([r["municipality"], n(r["model_knok"]), n(r["accounts_knok"]),
+                     _signed(r["difference_knok"], 0, lang), n(r["model_months"], 1),
+                     *["-" if math.isnan(r[c]) else n(r[c], 1) for c in implied]])
+    rows.append([t("cmp:total", lang), n(check.model_knok.sum()), n(check.accounts_knok.sum()),
+                 _signed(check.difference_knok.sum(), 0, lang), "", *[""] * len(implied)])
     return _markdown(rows)
 
 

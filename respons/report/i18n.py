@@ -341,6 +341,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "xlsx:diff": ("diff", "differanse"),
     "xlsx:diff_ci_low": ("diff_ci_low", "differanse, 95 % KI nedre"),
     "xlsx:diff_ci_high": ("diff_ci_high", "differanse, 95 % KI øvre"),
+    "cmp_cost_intro": (
+        "Cost allocation of the baseline (published keys, pro rata by days of membership) vs "
+        "the 2020 accounts (seed-facts.md §2.12 Tables A-C), NOK 1,000, and the months billed: "
+        "the model's, and those the accounts imply per service (a newcomer's payment over what "
+        "a member from before 2020 of its size paid).",
+        "Kostnadsfordeling for referansen (publiserte nøkler, forholdsmessig etter dager som "
+        "medlem) mot regnskapet for 2020 (seed-facts.md §2.12 tabell A-C), 1 000 kr, og "
+        "månedene fakturert: modellens, og de regnskapet tilsier per tjeneste (et nytt medlems "
+        "betaling delt på det et like stort medlem fra før 2020 betalte)."),
+    "cost:model": ("model", "modell"),
+    "cost:accounts": ("accounts 2020", "regnskap 2020"),
+    "cost:difference": ("model - accounts", "modell - regnskap"),
+    "cost:months": ("months (model)", "måneder (modell)"),
+    "cost:implied": ("months implied: {service}", "måneder ifølge regnskapet: {service}"),
     "block:night": ("night", "natt"),
     "block:day": ("day", "dag"),
     "block:evening": ("evening", "kveld"),
