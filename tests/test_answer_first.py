@@ -203,3 +203,19 @@ def test_shipped_configs_are_found_from_any_directory(tmp_path: Path, capsys,
     assert {e["name"] for e in entries} >= {"growth-2025", "all-members-2020"}
     assert all(e["error"] is None for e in entries)
     assert os.listdir(tmp_path) == []
+
+
+def test_norwegian_verdict_interval_and_command_line_errors(capsys) -> None:
+    """'[96,9–100,0]', not '[96,9, 100,0]' (the comma is the decimal mark); a bad --set is
+    named as coming from the command line; an unknown flag points at the command's help."""
+    from respons.report.tables import verdict_lines
+
+    summary = {"goal": {"share": 0.95, "within_s": 120, "kpi": "x", "mean": 0.984,
+                        "ci_low": 0.969, "ci_high": 1.0, "verdict": "met", "categories": {}}}
+    assert "[96,9–100,0]" in verdict_lines(summary, "nb")[0]
+    assert "[96.9, 100.0]" in verdict_lines(summary, "en")[0]
+    assert main(["simulate", "--set", "nonexist.x=1"]) == 2
+    err = capsys.readouterr().err
+    assert "with `nonexist.x=1` from the command line" in err and "`nonexist`" in err
+    assert main(["report", "somewhere", "--no-report"]) == 2
+    assert "(see `respons report --help`)" in capsys.readouterr().err

@@ -96,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         command = next((a for a in argv if not a.startswith("-")), None)
-        args = build_parser(command).parse_args(argv)
+        args, extra = build_parser(command).parse_known_args(argv)
+        if extra:  # named by the command's parser, whose --help lists what it takes
+            prog = f"respons {args.command}"
+            raise UserError(f"{prog}: unrecognized arguments: {' '.join(extra)} (see `{prog} "
+                            "--help`).")
         return int(args.func(args))
     except UserError as e:
         return _fail(str(e), EXIT_USAGE)

@@ -139,7 +139,7 @@ def load_builtin(name: str, overrides: list[str] | None = None) -> ScenarioConfi
     data = parse_mapping(text, f"the built-in config {name}")
     for assignment in overrides or []:
         data = apply_override(data, assignment)
-    return validate(data, f"the built-in config {name}")
+    return validate(data, _with_overrides(f"the built-in config {name}", overrides))
 
 
 def load_config(path: Path | None, overrides: list[str] | None = None) -> ScenarioConfig:
@@ -152,7 +152,17 @@ def load_config(path: Path | None, overrides: list[str] | None = None) -> Scenar
         data = resolve_overlays(read_mapping(path), path)
     for assignment in overrides or []:
         data = apply_override(data, assignment)
-    return validate(data, source)
+    return validate(data, _with_overrides(source, overrides))
+
+
+def _with_overrides(source: str, overrides: list[str] | None) -> str:
+    """The source of a config as an error names it: the file, and the values the command line
+    set in it (`--set` and the flags that stand for one; a field they name may be the
+    culprit)."""
+    if not overrides:
+        return source
+    shown = ", ".join(f"`{o}`" for o in overrides[:4]) + (" ..." if len(overrides) > 4 else "")
+    return f"{source} with {shown} from the command line"
 
 
 def validate(data: dict[str, Any], source: str) -> ScenarioConfig:

@@ -125,7 +125,8 @@ class ScenarioConfig(_Model):
             return {**data, "target_s": within}
         if is_number(within) and is_number(target) and float(within) != float(target):
             raise ValueError(f"goal.within_s ({within:g}) differs from target_s ({target:g}): "
-                             "they are one limit; set one of them")
+                             "they are one limit; change target_s (on the command line "
+                             "`--set target_s=...` or `--within ...`), which the goal follows")
         return data
 
     @model_validator(mode="after")

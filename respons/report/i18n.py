@@ -96,9 +96,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "goal_not_proven": ("Goal not proven", "Målet er ikke påvist"),
     "assumption_range": (
         "Over the assumptions' plausible ranges (uncertainty study): {low} to {high} of {what} "
-        "within {within} s (5-95 %); the interval above is simulation noise only.",
+        "within {within} s (5-95 %); a confidence interval shows simulation noise only.",
         "Over antakelsenes rimelige spenn (usikkerhetsstudie): {low} til {high} av {what} "
-        "innen {within} s (5-95 %); intervallet over er bare simuleringsstøy."),
+        "innen {within} s (5-95 %); et konfidensintervall viser bare simuleringsstøy."),
     "goal_not_measured": ("Goal not measured", "Målet er ikke målt"),
     "verdict_line": ("{verdict}: {mean} {ci} of {what} within {within} s, goal {goal}",
                      "{verdict}: {mean} {ci} av {what} innen {within} s, mål {goal}"),

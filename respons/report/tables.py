@@ -69,7 +69,8 @@ def verdict_lines(summary: dict[str, Any], lang: str = "en") -> list[str]:
         key = {"met": "goal_met", "not met": "goal_not_met", "not proven": "goal_not_proven"}
         label = t(key.get(g.get("verdict"), "goal_not_measured"), lang)
         mean, lo, hi = g.get("mean"), g.get("ci_low"), g.get("ci_high")
-        ci = (f"[{number(100 * lo, 1, lang)}, {number(100 * hi, 1, lang)}]"
+        sep = "–" if lang == "nb" else ", "  # '[96,9–100,0]': the comma is the decimal mark
+        ci = (f"[{number(100 * lo, 1, lang)}{sep}{number(100 * hi, 1, lang)}]"
               if _real(lo) and _real(hi) else "")
         lines.append(t("verdict_line", lang, verdict=label,
                        mean=percent(mean, 1, lang) if _real(mean) else "–",
