@@ -159,7 +159,8 @@ def test_sensitivity_parameters_in_norwegian() -> None:
     ranged = pd.DataFrame([{"parameter": "baseline", "setting": "as configured", **row},
                            {"parameter": "talk.alarm", "setting": "0.8", **row}])
     nb = sensitivity_table(ranged, "nb")
-    assert "| referanse | som konfigurert |" in nb and "| talk.alarm | 0.8 |" in nb
+    assert "| referanse | som konfigurert |" in nb and "| talk.alarm | 0,8 |" in nb
+    assert "| talk.alarm | 0.8 |" in sensitivity_table(ranged, "en")
 
 
 def test_sensitivity_command_in_norwegian(capsys: pytest.CaptureFixture[str]) -> None:

@@ -195,10 +195,16 @@ def sensitivity_table(df: pd.DataFrame, lang: str = "en") -> str:
 
 
 def _sens_label(name: str, lang: str) -> str:
-    """A sensitivity parameter's (or setting's) words in `lang`; a ranged input's name as is."""
+    """A sensitivity parameter's (or setting's) words in `lang`; a ranged input's name as is,
+    a number in the language's format ('0,8')."""
     from respons.report.i18n import TEXT, t
 
-    return t(f"sens:{name}", lang) if f"sens:{name}" in TEXT else name
+    if f"sens:{name}" in TEXT:
+        return t(f"sens:{name}", lang)
+    try:
+        return name if lang != "nb" else _general(float(name), lang, "g")
+    except ValueError:
+        return name
 
 
 # ---- uncertainty ----
