@@ -99,14 +99,14 @@ def test_terminal_json_and_workbook_show_the_same_numbers(nb_run) -> None:
     assert number in row and f"{k['ci_low']:,.0f}".replace(",", NBSP) in row
     assert "Per kommune" in printed and "Stjørdal" in printed
     wb = load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["Verdict", "KPIs", "Municipalities", "Costs"]
-    kpis = {r[1].value: r for r in wb["KPIs"].iter_rows(min_row=3) if r[1].value}
+    assert wb.sheetnames == ["Konklusjon", "Nøkkeltall", "Kommuner", "Kostnader"]  # nb
+    kpis = {r[1].value: r for r in wb["Nøkkeltall"].iter_rows(min_row=3) if r[1].value}
     cells = kpis["alarms_answered_within_target_share"]
     share = summary["kpis"]["alarms_answered_within_target_share"]
     assert [cells[2].value, cells[3].value, cells[4].value] == [
         share["mean"], share["ci_low"], share["ci_high"]]
     assert cells[2].number_format == "0.0%"  # Excel formats in the reader's own locale
-    munis = {r[0].value: r for r in wb["Municipalities"].iter_rows(min_row=3) if r[0].value}
+    munis = {r[0].value: r for r in wb["Kommuner"].iter_rows(min_row=3) if r[0].value}
     assert munis["Stjørdal"][-1].value == pytest.approx(
         summary["costs"]["by_municipality"]["Stjørdal"])
 

@@ -19,7 +19,8 @@ from respons.analysis.kpis import KPI_UNITS
 from respons.cli.args import positive_int
 from respons.cli.common import add_output_arguments, json_safe, lang_of, print_json
 from respons.errors import UserError
-from respons.report.formatting import fmt
+from respons.report.formatting import NBSP, fmt, number
+from respons.report.i18n import TEXT, t
 from respons.studies.scenarios import (
     DEFAULT_BASELINE,
     DEFAULT_DIR,
@@ -178,10 +179,11 @@ def _workbook(path: Path, table: pd.DataFrame, lang: str) -> None:
 
     units = {"reference_mean": "*", "scenario_mean": "*", "diff": "*", "diff_ci_low": "*",
              "diff_ci_high": "*"}
-    cols = [Column(c, units.get(c, "")) for c in table.columns]
+    cols = [Column(_label(f"xlsx:{c}", lang, c), units.get(c, "")) for c in table.columns]
     rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in r]
             for r in table.itertuples(index=False)]
-    write_workbook(path, [Table("Comparison", "respons scenarios --compare", cols, rows)])
+    write_workbook(path, [Table(t("sheet:Comparison", lang), "respons scenarios --compare",
+                                cols, rows)])
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -214,8 +216,20 @@ def format_list(entries: list[Entry]) -> str:
 
 
 # -- formatting ---------------------------------------------------------------------------
-def fmt_diff(p: Paired, unit: str) -> str:
-    """The paired difference and its 95 % CI half-width, e.g. '-0.5 pp ± 0.1'."""
+def _label(key: str, lang: str, fallback: str) -> str:
+    """The label `key` in `lang` when i18n knows it, else `fallback`."""
+    return t(key, lang) if key in TEXT else fallback
+
+
+def _signed(x: float, digits: int, lang: str) -> str:
+    """'+6.8' / '+6,8' (thousands separated, no '-0')."""
+    text = number(x, digits, lang)
+    return text if text.startswith("-") else "+" + text
+
+
+def fmt_diff(p: Paired, unit: str, lang: str = "en") -> str:
+    """The paired difference and its 95 % CI half-width, e.g. '-0.5 pp ± 0.1'
+    ('-0,5 pp ± 0,1' in Norwegian)."""
     if math.isnan(p.diff):
         return "-"
     scale, suffix, digits = {"share": (100, " pp", 1), "count": (1, "", 0), "h": (1, " h", 1),
@@ -224,9 +238,11 @@ def fmt_diff(p: Paired, unit: str) -> str:
         scale, suffix = 1 / 3600, " h"
     elif unit == "s" and abs(p.diff) >= 120:
         scale, suffix = 1 / 60, " min"
-    text = f"{scale * p.diff:+,.{digits}f}{suffix}"
+    if lang == "nb":
+        suffix = suffix.replace(" ", NBSP)
+    text = _signed(scale * p.diff, digits, lang) + suffix
     if not math.isnan(p.half):
-        text += f" ± {scale * p.half:,.{digits}f}"
+        text += f" ± {number(scale * p.half, digits, lang)}"
     return text
 
 
@@ -234,7 +250,7 @@ def cell(p: Paired, unit: str, lang: str = "en") -> str:
     """Scenario mean (paired difference ± half-width); the mean alone without a reference."""
     if math.isnan(p.diff):
         return fmt(p.mean, unit, lang)
-    return f"{fmt(p.mean, unit, lang)} ({fmt_diff(p, unit)})"
+    return f"{fmt(p.mean, unit, lang)} ({fmt_diff(p, unit, lang)})"
 
 
 def _baseline_cell(values: np.ndarray, unit: str, lang: str = "en") -> str:
@@ -242,9 +258,9 @@ def _baseline_cell(values: np.ndarray, unit: str, lang: str = "en") -> str:
     return fmt(float(finite.mean()) if finite.size else math.nan, unit, lang)
 
 
-def _cost(res: Result) -> str:
+def _cost(res: Result, lang: str = "en") -> str:
     c = res.cost_nok
-    return "-" if c is None else f"{c / 1e6:.2f}"
+    return "-" if c is None else number(c / 1e6, 2, lang)
 
 
 def _unit(kpi: str) -> str:
@@ -258,52 +274,58 @@ def _goal_verdict(res: Result, lang: str) -> str:
     from respons.analysis.goal import judge, overall
     from respons.runs.replications import summarise
 
-    words = {"met": ("met", "nådd"), "not met": ("not met", "ikke nådd"),
-             "not proven": ("not proven", "ikke påvist")}
     v = overall(judge(res.cfg.goal, summarise(res.kpis)))
-    return words.get(v, (v, v))[int(lang == "nb")]
+    return _label(f"verdict:{v}", lang, v)
 
 
 def headline_table(cmp: Comparison, lang: str = "en") -> str:
     """One row per scenario: its reference, headline KPIs with paired differences to it,
     the goal verdict, cost and Respons FTE."""
     base = cmp.baseline
-    head = ["scenario", "vs", *HEADLINE.values(), "goal", "cost MNOK", "Respons FTE"]
+    head = [t("cmp:scenario", lang), t("cmp:vs", lang),
+            *[_label(f"cmp:{k}", lang, v) for k, v in HEADLINE.items()],
+            t("cmp:goal", lang), t("cmp:cost", lang), t("cmp:fte", lang)]
     rows = [head, ["---", "---"] + ["---:"] * (len(head) - 2)]
-    rows.append([f"**baseline** ({base.cfg.scenario})", "",
+
+    def fte(x: float) -> str:
+        return number(x, 2, lang)
+
+    rows.append([f"**{t('cmp:baseline', lang)}** ({base.cfg.scenario})", "",
                  *[_baseline_cell(base.kpis[k].to_numpy(float), _unit(k), lang)
                    for k in HEADLINE],
-                 _goal_verdict(base, lang), _cost(base), f"{base.respons_fte:.2f}"])
+                 _goal_verdict(base, lang), _cost(base, lang), fte(base.respons_fte)])
     for res in cmp.scenarios:
         ref = cmp.reference_of(res)
         cells = [cell(kpi_paired(cmp, res, k), _unit(k), lang) for k in HEADLINE]
-        cost = _cost(res)
+        cost = _cost(res, lang)
         if res.cost_nok is not None and ref.cost_nok is not None:
-            cost += f" ({(res.cost_nok - ref.cost_nok) / 1e6:+.2f})"
+            cost += f" ({_signed((res.cost_nok - ref.cost_nok) / 1e6, 2, lang)})"
         cells += [_goal_verdict(res, lang), cost,
-                  f"{res.respons_fte:.2f} ({res.respons_fte - ref.respons_fte:+.2f})"]
+                  f"{fte(res.respons_fte)} ({_signed(res.respons_fte - ref.respons_fte, 2, lang)})"]
         rows.append([res.name, ref.name, *cells])
     for name, res in cmp.references.items():
         if res not in cmp.scenarios:  # a base that is neither the baseline nor a scenario
             rows.append([f"*{name}*", "", *[_baseline_cell(res.kpis[k].to_numpy(float),
                                                             _unit(k), lang) for k in HEADLINE],
-                         _goal_verdict(res, lang), _cost(res), f"{res.respons_fte:.2f}"])
+                         _goal_verdict(res, lang), _cost(res, lang), fte(res.respons_fte)])
     return _markdown(rows)
 
 
-def visits_table(cmp: Comparison, res: Result) -> str:
+def visits_table(cmp: Comparison, res: Result, lang: str = "en") -> str:
     """Home-care visits avoided per municipality (reference - scenario), paired."""
     ref = cmp.reference_of(res)
-    rows = [["municipality", f"{ref.name} visits", f"{res.name} visits", "avoided (95 % CI)"],
+    rows = [[t("cmp:municipality", lang), t("cmp:visits", lang, name=ref.name),
+             t("cmp:visits", lang, name=res.name), t("cmp:avoided", lang)],
             ["---", "---:", "---:", "---:"]]
     base = ref.visits
     for name, p in visits_avoided(cmp, res).items():
         b = base.sum(axis=1) if name == "total" else base[name]
         if name != "total" and b.mean() == 0 and p.mean == 0:
             continue
-        avoided = f"{p.diff:,.0f}" + ("" if math.isnan(p.half) else f" ± {p.half:,.0f}")
-        label = "**total**" if name == "total" else name
-        rows.append([label, f"{b.mean():,.0f}", f"{p.mean:,.0f}", avoided])
+        avoided = number(p.diff, 0, lang) + ("" if math.isnan(p.half)
+                                             else f" ± {number(p.half, 0, lang)}")
+        label = t("cmp:total", lang) if name == "total" else name
+        rows.append([label, number(b.mean(), 0, lang), number(p.mean, 0, lang), avoided])
     return _markdown(rows)
 
 
@@ -312,7 +334,9 @@ def storm_table(cmp: Comparison, key: str, storm_results: list[Result],
     """Alarm waits in one storm window: each storm scenario's reference (without the storm)
     and the scenario, paired."""
     stats = list(STORM_LABELS)
-    rows = [["config", "vs", *STORM_LABELS.values()], ["---", "---"] + ["---:"] * len(stats)]
+    rows = [[t("cmp:config", lang), t("cmp:vs", lang),
+             *[_label(f"storm:{k}", lang, v) for k, v in STORM_LABELS.items()]],
+            ["---", "---"] + ["---:"] * len(stats)]
     shown: list[str] = []
     burst = next(w.burst for w in cmp.windows if w.key == key)
     for res in storm_results:
@@ -321,7 +345,7 @@ def storm_table(cmp: Comparison, key: str, storm_results: list[Result],
             shown.append(ref.name)
             base = ref.storms[key]
             calm = all(b.name != burst for b in ref.cfg.bursts)
-            rows.append([f"{ref.name}{' (no storm)' if calm else ''}", "",
+            rows.append([f"{ref.name}{t('cmp:no_storm', lang) if calm else ''}", "",
                          *[_baseline_cell(base[s].to_numpy(float), STORM_UNITS[s], lang)
                            for s in stats]])
         rows.append([res.name, ref.name, *[cell(storm_paired(cmp, res, key, s),
@@ -332,40 +356,28 @@ def storm_table(cmp: Comparison, key: str, storm_results: list[Result],
 def format_comparison(cmp: Comparison, command: str | None = None, lang: str = "en") -> str:
     """The whole report: headline table, visits avoided, storms, costs vs accounts."""
     b = cmp.baseline.cfg
-    out = [f"Baseline `{b.scenario}`; period {b.period.start} to {b.period.end}; "
-           f"{b.replications} replication(s), seed {b.seed}; run {dt.date.today()}.", ""]
+    out = [t("cmp_intro", lang, scenario=b.scenario, start=b.period.start, end=b.period.end,
+             reps=b.replications, seed=b.seed, today=dt.date.today()), ""]
     if command:
-        out += [f"Command: `{command}`.", ""]
-    out += ["Every scenario runs with the baseline's seed, replications and period (common "
-            "random numbers) and is compared with its own reference, column `vs`: the config "
-            "its `base:` names (the growth files build on all-members-2020), the baseline for a "
-            "full config. Cells: scenario mean (paired difference to its reference ± the "
-            "half-width of its 95 % CI, paired t over replications). `goal`: the scenario's "
-            "own goal judged on its 95 % CIs (met / not met / not proven). Cost and FTE are "
-            "deterministic (the roster), with the difference to the reference in brackets.", "",
-            headline_table(cmp, lang)]
+        out += [t("cmp_command", lang, command=command), ""]
+    out += [t("cmp_cells", lang), "", headline_table(cmp, lang)]
     for res in cmp.scenarios:
         if res.changes_outcomes(cmp.reference_of(res).cfg):
-            out += ["", f"Home-care visits avoided per municipality, `{res.name}` vs "
-                    f"`{cmp.reference_of(res).name}` (paired):", "", visits_table(cmp, res)]
+            out += ["", t("cmp_visits_intro", lang, name=res.name,
+                          ref=cmp.reference_of(res).name), "", visits_table(cmp, res, lang)]
     for w in cmp.windows:
         hit = [r for r in cmp.scenarios
                if any(x.name == w.burst and x.start.strftime("%Y-%m-%d %H:%M") == w.label
                       for x in r.cfg.bursts)]
         if not hit:
             continue
-        out += ["", f"Storm `{w.burst}` ({w.kind}, starting {w.label}): alarms arriving in "
-                f"the first {w.hours:g} h; 'storm cleared after' = hours until the last "
-                f"{w.kind} alert of the storm's {w.duration_s / 60:g} minutes was answered.",
+        out += ["", t("cmp_storm_intro", lang, burst=w.burst, kind=w.kind, label=w.label,
+                      hours=f"{w.hours:g}", minutes=f"{w.duration_s / 60:g}"),
                 "", storm_table(cmp, w.key, hit, lang)]
     check = cost_check(b)
     if check is not None and b.period.start == dt.date(2020, 1, 1) and \
             b.period.end == dt.date(2021, 1, 1):
-        out += ["", "Cost allocation of the baseline (published keys, pro rata by days of "
-                "membership) vs the 2020 accounts (seed-facts.md §2.12 Tables A-C), NOK 1,000, "
-                "and the months billed: the model's, and those the accounts imply per service "
-                "(a newcomer's payment over what a member from before 2020 of its size paid).",
-                "", cost_table(check)]
+        out += ["", t("cmp_cost_intro", lang), "", cost_table(check, lang)]
     return "\n".join(out)
 
 
@@ -432,19 +444,24 @@ def comparison_json(cmp: Comparison, command: str | None = None) -> dict[str, An
             "scenarios": scenarios}
 
 
-def cost_table(check: pd.DataFrame) -> str:
+def cost_table(check: pd.DataFrame, lang: str = "en") -> str:
     """Model vs accounts per municipality, with model and implied months billed."""
     implied = [c for c in check.columns if c.startswith("implied_months_")]
-    rows = [["municipality", "model", "accounts 2020", "model - accounts", "months (model)",
-             *[f"months implied: {c.removeprefix('implied_months_')}" for c in implied]],
+    rows = [[t("cmp:municipality", lang), t("cost:model", lang), t("cost:accounts", lang),
+             t("cost:difference", lang), t("cost:months", lang),
+             *[t("cost:implied", lang, service=c.removeprefix("implied_months_"))
+               for c in implied]],
             ["---", *["---:"] * (4 + len(implied))]]
+
+    def n(x: float, digits: int = 0) -> str:
+        return number(x, digits, lang)
+
     for r in check.to_dict("records"):
-        rows.append([r["municipality"], f"{r['model_knok']:,.0f}", f"{r['accounts_knok']:,.0f}",
-                     f"{r['difference_knok']:+,.0f}", f"{r['model_months']:.1f}",
-                     *["-" if math.isnan(r[c]) else f"{r[c]:.1f}" for c in implied]])
-    rows.append(["**total**", f"{check.model_knok.sum():,.0f}",
-                 f"{check.accounts_knok.sum():,.0f}", f"{check.difference_knok.sum():+,.0f}",
-                 "", *[""] * len(implied)])
+        rows.append([r["municipality"], n(r["model_knok"]), n(r["accounts_knok"]),
+                     _signed(r["difference_knok"], 0, lang), n(r["model_months"], 1),
+                     *["-" if math.isnan(r[c]) else n(r[c], 1) for c in implied]])
+    rows.append([t("cmp:total", lang), n(check.model_knok.sum()), n(check.accounts_knok.sum()),
+                 _signed(check.difference_knok.sum(), 0, lang), "", *[""] * len(implied)])
     return _markdown(rows)
 
 

@@ -91,9 +91,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print_json({**doc, "run_directory": str(final), "report": written})
     else:
         print(format_result(cfg, doc, lang, args.by_municipality))
-        print(f"\nrun directory: {final}")
+        from respons.report.i18n import t
+
+        print(f"\n{t('run_directory', lang)}: {final}")
         if written is not None:
-            print(f"report: {written}")
+            print(f"{t('report', lang)}: {written}")
     sys.stdout.flush()
     _warnings(doc, cfg.replications, lang)
     return 0
@@ -107,12 +109,17 @@ def _figure_pool() -> Any:
 
 def write_tables(work: Path, doc: dict[str, Any], cfg: Any, lang: str) -> None:
     """summary.xlsx: the verdict, KPI, per-municipality and cost tables."""
+    import dataclasses
+
     from respons.report.excel import write_workbook
+    from respons.report.i18n import TEXT, t
     from respons.report.tables import cost_table, kpi_table, municipality_table, verdict_table
 
     tables = [verdict_table(doc, lang), kpi_table(doc, lang), municipality_table(doc, lang)]
     if doc.get("costs"):
         tables.append(cost_table(doc, lang))
+    tables = [dataclasses.replace(tab, name=t(f"sheet:{tab.name}", lang))
+              if f"sheet:{tab.name}" in TEXT else tab for tab in tables]
     write_workbook(work / "summary.xlsx", tables)
 
 

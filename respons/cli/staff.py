@@ -196,6 +196,14 @@ def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, withi
     def g(x: float) -> str:
         return f"{x:g}".replace(".", ",") if lang == "nb" else f"{x:g}"
 
+    def block(name: str) -> str:
+        from respons.report.i18n import TEXT, t
+
+        return t(f"block:{name}", lang) if f"block:{name}" in TEXT else name
+
+    # Norwegian: units after a (no-break) space, 'per time' as '/t'
+    per_hour, sec = ("/h", "s") if lang == "en" else ("/t", "\u00a0s")
+
     best = res.evaluations[res.staff]
     erl = res.evaluations.get(res.erlang)
     share = g(100 * target) + (" %" if lang == "en" else "\u00a0%")
@@ -214,7 +222,8 @@ def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, withi
         erl_cell = (f"{_pct(erl.mean[i], lang)} (Erlang {_pct(load.erlang_share, lang)})"
                     if erl else f"Erlang {_pct(load.erlang_share, lang)}")
         lines.append(
-            f"{b.name:<10}{b!s:<7}{num(load.per_hour, 1):>7}/h{num(load.aht_s, 0):>7}s"
+            f"{block(b.name):<10}{b!s:<7}{num(load.per_hour, 1):>7}{per_hour}"
+            f"{num(load.aht_s, 0) + sec:>8}"
             f"{load.erlang:>10}{res.staff[i]:>11}  {ci:<42}{erl_cell:>18}")
     per_fte = cfg.fte_hours_per_week
     rows = [(_w("sim_roster", lang), res.weekly_hours(res.staff)),
@@ -222,8 +231,9 @@ def format_result(cfg: ScenarioConfig, res: StaffingResult, target: float, withi
     pool = next(p for p in cfg.pools if p.name == res.pool)
     rows.append((_w("config_roster", lang, pool=pool.name), weekly_hours(pool)))
     lines += ["", _w("fte_rule", lang, per=g(per_fte), shrink=g(shrinkage))]
+    width = max(28, *(len(label) + 1 for label, _ in rows))
     for label, hours in rows:
-        lines.append(f"  {label:<28}{num(hours, 1):>7} " + _w(
+        lines.append(f"  {label:<{width}}{num(hours, 1):>7} " + _w(
             "fte_row", lang, rostered=f"{num(fte(hours, per_fte, 0), 2):>5}",
             shrunk=f"{num(fte(hours, per_fte, shrinkage), 2):>5}"))
     leads = sum(weekly_hours(p) for p in cfg.pools if p.role == Role.lead)

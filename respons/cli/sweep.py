@@ -120,11 +120,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                         "skipped": outcome.skipped, "failed": len(outcome.failed),
                         "wall_s": round(wall, 3)})
     out = sys.stderr if args.json else sys.stdout
-    print(f"ran {len(outcome.ran)} task(s) in {wall:.1f} s, {outcome.skipped} already done, "
-          f"{len(outcome.failed)} failed", file=out)
+    lang = lang_of(args)
+    from respons.report.formatting import number
+    from respons.report.i18n import t
+
+    print(t("sweep_ran", lang, ran=len(outcome.ran), wall=number(wall, 1, lang),
+            skipped=outcome.skipped, failed=len(outcome.failed)), file=out)
     for point, r, error in outcome.failed[:10]:
         print(f"failed: {point} replication {r}: {error}", file=sys.stderr)
-    lang = lang_of(args)
     report = None
     if outcome.tables is not None:
         write_sweep_workbook(outcome.root, outcome.tables, lang)
@@ -136,11 +139,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(format_summary(outcome.tables, lang, sweep_verdicts(outcome.root,
                                                                       outcome.tables)))
             if report is not None:
-                print(f"report: {report}")
+                print(f"{t('report', lang)}: {report}")
     else:
-        print("not every task of the sweep is done yet (other shards?): run "
-              f"`respons collect {outcome.root}` when they are", file=out)
-    print(f"sweep directory: {outcome.root}", file=out)
+        print(t("sweep_not_done", lang, root=outcome.root), file=out)
+    print(f"{t('sweep_directory', lang)}: {outcome.root}", file=out)
     return 1 if outcome.failed else 0
 
 
@@ -218,7 +220,7 @@ def write_sweep_workbook(root: Path, done: Collected, lang: str) -> None:
     """sweep-summary.xlsx: per point the mean and 95 % CI of every KPI, and the paired
     differences to the first point."""
     from respons.report.excel import write_workbook
-    from respons.report.i18n import kpi_label
+    from respons.report.i18n import kpi_label, t
     from respons.report.tables import Column, Table
 
     tables = []
@@ -231,7 +233,7 @@ def write_sweep_workbook(root: Path, done: Collected, lang: str) -> None:
                         if k else Column(c))
         rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in r]
                 for r in df.itertuples(index=False)]
-        tables.append(Table(name, title, cols, rows))
+        tables.append(Table(t(f"sheet:{name}", lang), title, cols, rows))
     write_workbook(root / "sweep-summary.xlsx", tables)
 
 
@@ -239,13 +241,16 @@ def format_summary(done: Collected, lang: str = "en",
                    verdicts: list[str] | None = None) -> str:
     """Headline KPIs per point: mean and 95 % CI (and the goal verdict)."""
     from respons.report.formatting import fmt
-    from respons.report.i18n import kpi_label
+    from respons.report.i18n import TEXT, kpi_label, t
 
     w = max([5, *(len(str(n)) for n in done.summary.get("point", []))]) + 1
     heads = [kpi_label(k, lang) for k in HEADLINE]
     width = max(30, *(len(h) for h in heads))
-    rows = [f"{'point':<{w}}{'reps':>5}  " + "  ".join(f"{h:>{width}}" for h in heads)
-            + ("  goal" if verdicts else "")]
+    rows = [f"{t('sweep:point', lang):<{w}}{t('sweep:reps', lang):>5}  "
+            + "  ".join(f"{h:>{width}}" for h in heads)
+            + (f"  {t('sweep:goal', lang)}" if verdicts else "")]
+    verdicts = [t(f"verdict:{v}", lang) if f"verdict:{v}" in TEXT else v
+                for v in verdicts] if verdicts else verdicts
     for n, (_, s) in enumerate(done.summary.iterrows()):
         cells = []
         for k in HEADLINE:

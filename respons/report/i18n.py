@@ -237,6 +237,127 @@ TEXT: dict[str, tuple[str, str]] = {
                    "rapporten; kjør den på nytt med"),
     "years_simulated": ("Years simulated", "Simulerte år"),
     "replications_word": ("replications", "replikasjoner"),
+    # nb-a: scenarios, sensitivity, sweep, staff, simulate
+    "verdict:met": ("met", "nådd"),
+    "verdict:not met": ("not met", "ikke nådd"),
+    "verdict:not proven": ("not proven", "ikke påvist"),
+    "verdict:not measured": ("not measured", "ikke målt"),
+    "sheet:Verdict": ("Verdict", "Konklusjon"),
+    "sheet:KPIs": ("KPIs", "Nøkkeltall"),
+    "sheet:Municipalities": ("Municipalities", "Kommuner"),
+    "sheet:Costs": ("Costs", "Kostnader"),
+    "sheet:Comparison": ("Comparison", "Sammenligning"),
+    "sheet:Points": ("Points", "Punkter"),
+    "sheet:Paired differences": ("Paired differences", "Parvise differanser"),
+    "cmp_intro": ("Baseline `{scenario}`; period {start} to {end}; {reps} replication(s), seed "
+                  "{seed}; run {today}.",
+                  "Referanse `{scenario}`; periode {start} til {end}; {reps} replikasjon(er), "
+                  "frø {seed}; kjørt {today}."),
+    "cmp_command": ("Command: `{command}`.", "Kommando: `{command}`."),
+    "cmp_cells": (
+        "Every scenario runs with the baseline's seed, replications and period (common "
+        "random numbers) and is compared with its own reference, column `vs`: the config "
+        "its `base:` names (the growth files build on all-members-2020), the baseline for a "
+        "full config. Cells: scenario mean (paired difference to its reference ± the "
+        "half-width of its 95 % CI, paired t over replications). `goal`: the scenario's "
+        "own goal judged on its 95 % CIs (met / not met / not proven). Cost and FTE are "
+        "deterministic (the roster), with the difference to the reference in brackets.",
+        "Hvert scenario kjøres med referansens frø, replikasjoner og periode (felles "
+        "tilfeldige tall) og sammenlignes med sin egen referanse, kolonnen `mot`: "
+        "konfigurasjonen som `base:` peker på (vekstfilene bygger på all-members-2020), "
+        "referansen for en fullstendig konfigurasjon. Celler: scenariets gjennomsnitt (parvis "
+        "differanse mot referansen ± halvbredden av 95 %-konfidensintervallet, parvis t over "
+        "replikasjonene). `mål`: scenariets eget mål vurdert på 95 %-konfidensintervallene "
+        "(nådd / ikke nådd / ikke påvist). Kostnad og årsverk er deterministiske (turnus), med "
+        "differansen mot referansen i parentes."),
+    "cmp:scenario": ("scenario", "scenario"),
+    "cmp:vs": ("vs", "mot"),
+    "cmp:goal": ("goal", "mål"),
+    "cmp:cost": ("cost MNOK", "kostnad mill. kr"),
+    "cmp:fte": ("Respons FTE", "Respons årsverk"),
+    "cmp:baseline": ("baseline", "referanse"),
+    "cmp:alarms_answered": ("alarms answered", "alarmer besvart"),
+    "cmp:alarms_answered_within_target_share": ("alarms within target", "alarmer innen målet"),
+    "cmp:answer_time_mean_s": ("mean wait", "ventetid, snitt"),
+    "cmp:answer_time_p90_s": ("p90 wait", "ventetid, 90-persentil"),
+    "cmp:alarms_resolved_by_operator_share": ("resolved by operator", "avklart av operatør"),
+    "cmp:homecare_visits": ("home-care visits", "hjemmetjenestebesøk"),
+    "cmp:legevakt_calls_within_target_share": ("legevakt within target",
+                                               "legevakt innen målet"),
+    "cmp:operator_utilisation": ("operator utilisation", "operatørbelegg"),
+    "cmp:backup_answered_share": ("alarms answered by backup", "alarmer besvart av reserve"),
+    "cmp:nurse_alarm_hours": ("nurse hours on alarms", "sykepleiertimer på alarmer"),
+    "cmp_visits_intro": ("Home-care visits avoided per municipality, `{name}` vs `{ref}` "
+                         "(paired):",
+                         "Hjemmetjenestebesøk unngått per kommune, `{name}` mot `{ref}` "
+                         "(parvis):"),
+    "cmp:municipality": ("municipality", "kommune"),
+    "cmp:visits": ("{name} visits", "{name} besøk"),
+    "cmp:avoided": ("avoided (95 % CI)", "unngått (95 % KI)"),
+    "cmp:total": ("**total**", "**totalt**"),
+    "cmp_storm_intro": (
+        "Storm `{burst}` ({kind}, starting {label}): alarms arriving in the first {hours} h; "
+        "'storm cleared after' = hours until the last {kind} alert of the storm's {minutes} "
+        "minutes was answered.",
+        "Storm `{burst}` ({kind}, fra {label}): alarmer mottatt de første {hours} t; «storm "
+        "avviklet etter» = timer til det siste {kind}-varselet fra stormens {minutes} "
+        "minutter var besvart."),
+    "cmp:config": ("config", "konfigurasjon"),
+    "cmp:no_storm": (" (no storm)", " (uten storm)"),
+    "storm:alarms": ("alarms", "alarmer"),
+    "storm:mean_wait_s": ("mean wait", "ventetid, snitt"),
+    "storm:p90_wait_s": ("p90 wait", "ventetid, 90-persentil"),
+    "storm:max_wait_s": ("max wait", "lengste ventetid"),
+    "storm:within_target_share": ("within target", "innen målet"),
+    "storm:cleared_h": ("storm cleared after", "storm avviklet etter"),
+    "sens:baseline": ("baseline", "referanse"),
+    "sens:as configured": ("as configured", "som konfigurert"),
+    "sens:talk time (alarms, technical)": ("talk time (alarms, technical)",
+                                           "samtaletid (alarmer, tekniske)"),
+    "sens:after-call work (alarms, technical)": ("after-call work (alarms, technical)",
+                                                 "etterarbeid (alarmer, tekniske)"),
+    "sens:legevakt talk time": ("legevakt talk time", "samtaletid legevakt"),
+    "sens:profile peak (hour-of-day amplitude)": (
+        "profile peak (hour-of-day amplitude)", "døgntopp (utslag over døgnet)"),
+    "sens:backup rule (nurse after_wait delay)": (
+        "backup rule (nurse after_wait delay)", "reserveregel (sykepleiernes after_wait-ventetid)"),
+    "sweep:point": ("point", "punkt"),
+    "sweep:reps": ("reps", "rep."),
+    "sweep:goal": ("goal", "mål"),
+    "sweep_ran": ("ran {ran} task(s) in {wall} s, {skipped} already done, {failed} failed",
+                  "kjørte {ran} oppgave(r) på {wall} s, {skipped} allerede ferdig, {failed} "
+                  "feilet"),
+    "sweep_not_done": ("not every task of the sweep is done yet (other shards?): run "
+                       "`respons collect {root}` when they are",
+                       "ikke alle oppgavene i parameterstudien er ferdige ennå (andre deler?): "
+                       "kjør `respons collect {root}` når de er det"),
+    "sweep_directory": ("sweep directory", "mappe for parameterstudien"),
+    "xlsx:scenario": ("scenario", "scenario"),
+    "xlsx:reference": ("reference", "referanse"),
+    "xlsx:kpi": ("kpi", "nøkkeltall"),
+    "xlsx:unit": ("unit", "enhet"),
+    "xlsx:reference_mean": ("reference_mean", "referansens gjennomsnitt"),
+    "xlsx:scenario_mean": ("scenario_mean", "scenariets gjennomsnitt"),
+    "xlsx:diff": ("diff", "differanse"),
+    "xlsx:diff_ci_low": ("diff_ci_low", "differanse, 95 % KI nedre"),
+    "xlsx:diff_ci_high": ("diff_ci_high", "differanse, 95 % KI øvre"),
+    "cmp_cost_intro": (
+        "Cost allocation of the baseline (published keys, pro rata by days of membership) vs "
+        "the 2020 accounts (seed-facts.md §2.12 Tables A-C), NOK 1,000, and the months billed: "
+        "the model's, and those the accounts imply per service (a newcomer's payment over what "
+        "a member from before 2020 of its size paid).",
+        "Kostnadsfordeling for referansen (publiserte nøkler, forholdsmessig etter dager som "
+        "medlem) mot regnskapet for 2020 (seed-facts.md §2.12 tabell A-C), 1 000 kr, og "
+        "månedene fakturert: modellens, og de regnskapet tilsier per tjeneste (et nytt medlems "
+        "betaling delt på det et like stort medlem fra før 2020 betalte)."),
+    "cost:model": ("model", "modell"),
+    "cost:accounts": ("accounts 2020", "regnskap 2020"),
+    "cost:difference": ("model - accounts", "modell - regnskap"),
+    "cost:months": ("months (model)", "måneder (modell)"),
+    "cost:implied": ("months implied: {service}", "måneder ifølge regnskapet: {service}"),
+    "block:night": ("night", "natt"),
+    "block:day": ("day", "dag"),
+    "block:evening": ("evening", "kveld"),
 }
 
 

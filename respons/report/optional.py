@@ -22,7 +22,7 @@ import pandas as pd
 
 from respons.analysis.goal import verdict
 from respons.analysis.kpis import KPI_UNITS
-from respons.report.formatting import fmt_value, percent
+from respons.report.formatting import fmt_value, number, percent
 from respons.report.i18n import kpi_label
 from respons.report.sections import table
 
@@ -250,7 +250,7 @@ def sweep_section(run_dir: Path, lang: str = "en") -> str:
     for n, i in enumerate(df.index, start=1):
         cells = [str(n), plain(df.at[i, "point"]), *(plain(df.at[i, f]) for f in factors)]
         if fte is not None:
-            cells.append(f"{fte[i]:.1f}")
+            cells.append(number(float(fte[i]), 1, lang))
         for k in shown:
             unit = KPI_UNITS.get(k) or guess_unit(k, df.at[i, f"{k}_mean"])
             mean, lo, hi = (_num(df.at[i, f"{k}_{s}"]) for s in ("mean", "ci_low", "ci_high"))

@@ -27,7 +27,7 @@ from respons.analysis.breakdown import Breakdown
 from respons.config import ScenarioConfig
 from respons.config.loading import read_mapping, validate
 from respons.report.formatting import fmt_value, number
-from respons.report.i18n import MONTHS, date_text, language, t
+from respons.report.i18n import MONTHS, date_text, language, pool_name, t
 from respons.report.optional import sweep_facts, sweep_section, validation_section
 from respons.report.sections import CSS, config_section, table
 from respons.report.tables import (
@@ -224,7 +224,8 @@ def _header(title: str, summary: dict[str, Any], meta: dict[str, Any],
     fte = summary.get("roster_fte") or {}
     if fte:
         facts.append((t("rostered_fte", lang), ", ".join(
-            f"{k} {number(v, 1, lang)}" for k, v in fte.items())
+            f"{pool_name(k, lang) if lang == 'nb' else k} {number(v, 1, lang)}"
+            for k, v in fte.items())
             + f" ({t('total', lang)} {number(sum(fte.values()), 1, lang)})"))
     goal = _goal_fact(summary, lang)
     if goal:

@@ -222,8 +222,22 @@ def sensitivity_table(df: pd.DataFrame, lang: str = "en") -> str:
             else:
                 cells.append(percent(v, 1, lang)
                              + ("" if baseline else f" ({_signed(100 * (v - b), 1, lang)} pp)"))
-        lines.append(f"| {r.parameter} | {change} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_sens_label(str(r.parameter), lang)} | {_sens_label(change, lang)} | "
+                     + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _sens_label(name: str, lang: str) -> str:
+    """A sensitivity parameter's (or setting's) words in `lang`; a ranged input's name as is,
+    a number in the language's format ('0,8')."""
+    from respons.report.i18n import TEXT, t
+
+    if f"sens:{name}" in TEXT:
+        return t(f"sens:{name}", lang)
+    try:
+        return name if lang != "nb" else _general(float(name), lang, "g")
+    except ValueError:
+        return name
 
 
 # ---- uncertainty ----

@@ -13,7 +13,7 @@ from typing import Any
 
 from respons.config import BackupRule, Category, ScenarioConfig
 from respons.report.formatting import NBSP, fmt, fmt_money, fmt_value, number, percent
-from respons.report.i18n import kpi_label, t
+from respons.report.i18n import kpi_label, pool_name, t
 
 SERVICE_LABELS = {"answer_service": ("answer service", "svartjeneste"),
                   "it_technical": ("IT-technical service", "IT-teknisk tjeneste")}
@@ -240,7 +240,9 @@ def rule_notes(cfg: ScenarioConfig, summary: dict[str, Any], lang: str = "en") -
         for after, pool in sorted(rules):
             if abs(mean - after) < 1e-6 and (not _real(lo) or abs(hi - lo) < 1e-6):
                 notes.append(t("p_at_rule", lang, label=kpi_label(name, lang),
-                               value=fmt(mean, "s", lang), pool=pool, after=f"{after:g}"))
+                               value=fmt(mean, "s", lang),
+                               pool=pool_name(pool, lang) if lang == "nb" else pool,
+                               after=f"{after:g}"))
     return notes
 
 
