@@ -25,6 +25,7 @@ from respons.analysis.kpis import KPI_UNITS
 from respons.report.formatting import fmt_value, number, percent
 from respons.report.i18n import kpi_label
 from respons.report.sections import table
+from respons.report.validation_words import band_text, figure_text
 
 DPI = 100
 
@@ -74,13 +75,18 @@ def validation_section(run_dir: Path, lang: str = "en") -> str:
         if has_role and str(r.get("role")) == "predicted" and _num(lo) == _num(hi):
             ci = _pick(lang, "expected value", "forventningsverdi")
         inside = _yes_no(r.get("inside"))
-        rows.append([*([plain(r["year"])] if has_year else []), str(r["figure"]),
-                     *([plain(r["role"])] if has_role else []),
+        band = r.get("band")
+        band = band_text(r.to_dict(), lang) if isinstance(band, str) and _num(band) is None \
+            else _band(band, unit, lang)
+        role = {"fitted": _pick(lang, "fitted", "tilpasset"),
+                "predicted": _pick(lang, "predicted", "forutsagt")}.get(str(r.get("role")),
+                                                                        plain(r.get("role")))
+        rows.append([*([plain(r["year"])] if has_year else []),
+                     figure_text(str(r["figure"]), lang), *([role] if has_role else []),
                      fmt_value(_num(r.get("published")), unit, lang),
-                     fmt_value(_num(r.get("simulated_mean")), unit, lang), ci,
-                     _band(r.get("band"), unit, lang), inside])
+                     fmt_value(_num(r.get("simulated_mean")), unit, lang), ci, band, inside])
         classes.append([""] * (len(rows[-1]) - 1) + [{"yes": "yes", "no": "no"}.get(inside, "")])
-    note = _inside_note(df, rows)
+    note = _inside_note(df, rows, lang)
     shown = [[*r[:-1], words.get(r[-1], r[-1])] for r in rows]
     head = [*([_pick(lang, "year", "år")] if has_year else []), _pick(lang, "figure", "tall"),
             *([_pick(lang, "role", "rolle")] if has_role else []),
@@ -92,22 +98,29 @@ def validation_section(run_dir: Path, lang: str = "en") -> str:
     return (f'<section id="validation">\n<h2>{heading}</h2>\n'
             + table(head, shown, table_id="validation-table",
                     numeric=tuple(range(first, first + 4)), classes=classes)
-            + f'\n<p class="note">{escape(note)} A fitted figure had an '
-              "input tuned to it (inside its band it shows only that the fit is current); a "
-              "predicted one had none (validation.csv, validation.md give each band's "
-              "reason).</p>\n</section>")
+            + f'\n<p class="note">{escape(note)} ' + escape(_pick(
+                lang, "A fitted figure had an input tuned to it (inside its band it shows only "
+                "that the fit is current); a predicted one had none (validation.csv, "
+                "validation.md give each band's reason).",
+                "Et tilpasset tall hadde en inndata justert til seg (innenfor båndet viser "
+                "det bare at tilpasningen er oppdatert); et forutsagt tall hadde ingen "
+                "(validation.csv og validation.md gir grunnen til hvert bånd).")) +
+            "</p>\n</section>")
 
 
-def _inside_note(df: pd.DataFrame, rows: list[list[str]]) -> str:
+def _inside_note(df: pd.DataFrame, rows: list[list[str]], lang: str = "en") -> str:
     if "role" not in df.columns:
         ok = sum(1 for r in rows if r[-1] == "yes")
-        return f"{ok} of {len(rows)} published figures have the model inside their band."
+        return _pick(lang, f"{ok} of {len(rows)} published figures have the model inside "
+                     "their band.", f"{ok} av {len(rows)} publiserte tall har modellen innenfor "
+                     "sitt bånd.")
     parts = []
-    for role in ("fitted", "predicted"):
+    for role, nb in (("fitted", "tilpasset"), ("predicted", "forutsagt")):
         mine = [r for r, x in zip(rows, df["role"].astype(str), strict=True) if x == role]
         if mine:
             ok = sum(1 for r in mine if r[-1] == "yes")
-            parts.append(f"{role}: {ok} of {len(mine)} inside their band")
+            parts.append(_pick(lang, f"{role}: {ok} of {len(mine)} inside their band",
+                               f"{nb}: {ok} av {len(mine)} innenfor sitt bånd"))
     return "; ".join(parts) + "."
 
 
