@@ -306,3 +306,12 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path) -> None:
            "--service-level 0.9 | true")
     done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=60)
     assert done.stderr == ""
+
+
+def test_profile_log_says_when_it_scales_a_short_log_to_a_year(tmp_path: Path, capsys) -> None:
+    log = tmp_path / "log.csv"
+    rows = [f"2020-03-0{d}T08:15:00,alarm" for d in range(2, 9)]
+    log.write_text("timestamp,category\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["profile-log", str(log)]) == 0
+    err = capsys.readouterr().err
+    assert "covers 6 days" in err and "365 days" in err  # first to last entry

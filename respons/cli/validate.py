@@ -270,6 +270,10 @@ def cmd_profile_log(args: argparse.Namespace) -> int:
     from respons.studies.eventlog import profiles, read_log
 
     summary = read_log(args.log)
+    if summary.days < 365:
+        print(f"note: {args.log} covers {summary.days:.0f} days; the yearly volumes (per_year) "
+              "scale them up to 365 days, so a season the log does not cover is not in them.",
+              file=sys.stderr)
     if args.json:
         print_json({"log": str(args.log), "rows": sum(summary.counts.values()),
                     "first": summary.first, "last": summary.last,

@@ -14,6 +14,15 @@ from typing import Any
 NBSP = "\u00a0"
 
 
+def finite(x: Any) -> float | None:
+    """`x` as a finite float, or None (missing, text, nan, infinite)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def number(x: float, decimals: int = 0, lang: str = "en") -> str:
     """A number with thousands separators and `decimals` decimals in the language's style."""
     text = f"{x:,.{decimals}f}"

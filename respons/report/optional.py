@@ -22,6 +22,7 @@ import pandas as pd
 
 from respons.analysis.goal import verdict
 from respons.analysis.kpis import KPI_UNITS
+from respons.report.formatting import finite as _num
 from respons.report.formatting import fmt_value, number, percent
 from respons.report.i18n import kpi_label
 from respons.report.sections import table
@@ -135,14 +136,6 @@ def guess_unit(name: str, *values: Any) -> str:
     if nums and all(0 <= v <= 1 for v in nums) and any(v != int(v) for v in nums):
         return "share"
     return "count" if nums and all(abs(v) >= 10 for v in nums) else ""
-
-
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def _band(x: Any, unit: str, lang: str) -> str:

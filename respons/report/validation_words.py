@@ -5,11 +5,11 @@ of respons/studies/targets.py and predictions.py; these functions only translate
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from respons.report.formatting import NBSP, number
+from respons.report.formatting import finite as _num
 from respons.studies import targets as tg
 
 _FIGURES_NB: dict[str, str] = {
@@ -141,14 +141,6 @@ def figure_text(figure: str, lang: str = "en") -> str:
 def reason_text(reason: str, lang: str = "en") -> str:
     """The reason behind a band as shown in `lang`."""
     return _REASONS_NB.get(reason, reason) if lang == "nb" else reason
-
-
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def band_text(row: Any, lang: str = "en") -> str:
