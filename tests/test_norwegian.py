@@ -96,8 +96,8 @@ def test_scenarios_compare_english_and_machine_files_unchanged(compared: dict) -
 
 def test_scenarios_visits_storm_and_cost_tables_in_norwegian(
         capsys: pytest.CaptureFixture[str]) -> None:
-    from respons.cli.scenarios import cost_table
     from respons.config.loading import load_config
+    from respons.report.comparison import cost_table
     from respons.studies.scenarios import cost_check
 
     argv = ["scenarios", "--compare", "--only", "storm-outage", "resolution-55",

@@ -235,7 +235,7 @@ def test_scenario_files_sorted_by_name() -> None:
 
 
 def test_time_differences_are_shown_in_a_readable_unit() -> None:
-    from respons.cli.scenarios import fmt_diff
+    from respons.report.comparison import fmt_diff
     from respons.studies.scenarios import Paired
 
     def paired(diff: float, half: float) -> Paired:
