@@ -233,7 +233,11 @@ def test_chromium_changes_a_control_and_sees_the_verdict_change(server: Server):
         wait.until(lambda d: verdict(d).startswith("Goal met: "))
         before = verdict(driver)
         assert "of alarms within 120 s, goal 95 %" in before
-        box = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Answer-time limit (s)"]')
+        # the controls may still be drawing (or redrawn by a rerun) when the verdict shows:
+        # wait for the input as for the verdict
+        limit = 'input[aria-label="Answer-time limit (s)"]'
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, limit))
+        box = driver.find_element(By.CSS_SELECTOR, limit)
         box.send_keys(Keys.CONTROL, "a")
         box.send_keys("10", Keys.ENTER)
         wait.until(lambda d: verdict(d).startswith("Goal not met: "))
