@@ -8,6 +8,7 @@ naming the file and the field; never a traceback, never a file outside the outpu
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import json
 import math
@@ -181,7 +182,10 @@ def _run_sweep(factory, doc: dict[str, Any], edit: str) -> None:
         check(o, names=[str(sweep), str(box.out), "sweep"], codes=(0, 1, 2))
         if o.rc in (0, 1):
             design = json.loads((box.out / "design.json").read_text("utf-8"))
-            results = (box.out / "results.csv").read_text("utf-8").splitlines()
+            # CSV records, not str.splitlines(): a quoted level may hold \x1c-\x1e or \u2028,
+            # which splitlines() counts as line ends
+            with (box.out / "results.csv").open(encoding="utf-8", newline="") as f:
+                results = list(csv.reader(f))
             ok = sum(p["error"] is None for p in design["points"]) * design["replications"]
             assert len(results) == 1 + ok, o
             assert o.rc == (0 if ok == design["tasks"] else 1), o

@@ -409,7 +409,9 @@ def _figures_section(run_dir: Path, lang: str, appendix: bool) -> str:
 
 
 def _footer(meta: dict[str, Any], lang: str) -> str:
-    bits = [f"respons {meta.get('versions', {}).get('respons', __version__)}"]
+    versions = meta.get("versions")  # metadata.json is informative: any part may be damaged
+    version = versions.get("respons") if isinstance(versions, dict) else None
+    bits = [f"respons {version or __version__}"]
     if meta.get("git_revision"):
         bits.append(f"git {str(meta['git_revision'])[:12]}")
     if meta.get("config_sha256"):
