@@ -6,34 +6,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from respons.cli.args import int_between, positive_int
+from respons.cli.args import int_between, positive_int, seconds, share
 from respons.cli.common import add_output_arguments, lang_of, print_json, scenario_config
-
-
-def _share(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"must be a share in (0, 1], got {v:g}")
-    return v
-
-
-def _seconds(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 < v <= 86400 or math.isnan(v):
-        raise argparse.ArgumentTypeError(f"must be seconds in (0, 86400], got {v:g}")
-    return v
 
 
 def add_parser(sub: Any) -> None:
@@ -42,9 +21,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--config", type=Path, help="scenario YAML (default: embedded 2020 baseline)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="a.b=VALUE",
                    help="override one field (e.g. period.start=2020-08-01); repeatable")
-    p.add_argument("--goal", type=_share, help="share of alarms to answer within --within s "
+    p.add_argument("--goal", type=share, help="share of alarms to answer within --within s "
                    "(lower 95 %% bound); required unless the config has a goal")
-    p.add_argument("--within", type=_seconds, help="answer-time limit, s; required unless the "
+    p.add_argument("--within", type=seconds, help="answer-time limit, s; required unless the "
                    "config has a goal")
     p.add_argument("--shifts", help="shift catalogue: a YAML file or a built-in name "
                    "(configs/shifts/: ks-flex (default), three-8h); `respons schema --shifts`")
