@@ -194,7 +194,7 @@ class Centre(Extras):
         free, lazy, hot, speed, service = self.free, self.lazy, self.hot, self.speed, self.service
         state, answer, end, by, backup = self.state, self.answer, self.end, self.by, self.backup
         plain = not self.special
-        xc, xp = (None, None) if plain else (self.xc, self.xp)
+        xc, xl = (None, None) if plain else (self.xc, self.xl)
         armed, on_end = self.armed, self.on_end
         t = 0.0
         for i in range(self.n):
@@ -207,13 +207,14 @@ class Centre(Extras):
             while queue and queue[0][0] <= t:
                 step()
             env._now = t
-            for p, bk, closed in immediate[lane_of[i]]:
+            ln = lane_of[i]
+            for p, bk, closed in immediate[ln]:
                 h = lazy[p]
                 while h and h[0] <= t:  # ends since the pool was last looked at
                     heappop(h)
                     free[p] += 1
                 if free[p] > 0 and (not closed or is_open(closed, t)):
-                    if plain or not (xc[i] or xp[p]):  # _start_plain, inlined
+                    if plain or not (xc[i] or xl[p][ln]):  # _start_plain, inlined
                         state[i] = ANSWERED
                         answer[i] = t
                         by[i] = p
@@ -317,7 +318,7 @@ class Centre(Extras):
 
     # -- dispatch -----------------------------------------------------------------------
     def _start(self, i: int, p: int, backup: bool, now: float) -> None:
-        if self.xc[i] or self.xp[p]:
+        if self.xc[i] or self.xl[p][self.lane[i]]:
             self._start_x(i, p, backup, now)
         else:
             self._start_plain(i, p, backup, now)

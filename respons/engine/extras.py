@@ -18,10 +18,12 @@ a run without any of them never calls this code. Work started here always ends b
 
 from __future__ import annotations
 
+from heapq import heappush
+
 import numpy as np
 import simpy
 
-from respons.engine.clock import Call
+from respons.engine.clock import At, Call
 from respons.engine.contacts import ANSWERED, WAITING, Contacts
 
 _NAN = float("nan")
@@ -35,29 +37,39 @@ class Extras:
         and none of this is used."""
         n = len(contacts)
         self.at_once = [pool.changes is not None for pool in pools]
-        self.xp = [a or bool(il) for a, il in zip(self.at_once, self.ilanes, strict=True)]
+        nlane = len(self.immediate)
+        # xl[p][lane]: every start of the lane on pool p takes the special path (its work is
+        # interruptible there, or the pool changes shifts at once); other lanes of such a pool
+        # start plainly.
+        self.xl = [[a or ln in il for ln in range(nlane)]
+                   for a, il in zip(self.at_once, self.ilanes, strict=True)]
         self.cut: set[int] = set()  # rows interrupted at least once
         self.pieces: list[tuple[int, int, float, float]] = []
-        self.special = contacts.parent is not None or any(self.xp)
+        self.special = contacts.parent is not None or any(map(any, self.xl))
         if not self.special:
             self._start = self._start_plain  # without a check per start
             return
         self.priority = contacts.priority  # read rarely: arrays, not lists
         # xc[i]: row i takes the special path (it has follow-ups or travel, or was
-        # interrupted); xp[p]: every start on pool p does (interruptible work or at_once).
+        # interrupted).
         self.xc = [False] * n
         self.children: dict[int, list[int]] = {}
+        # Parents with a follow-up due the instant they end: their end is an event, so that
+        # the follow-up arrives after everything else due then (as when it is created).
+        self.at_end: set[int] = set()
         if contacts.parent is not None:
             self.travel = contacts.travel
-            self.delay = contacts.delay
+            self.delay = contacts.delay.tolist()
             rows = np.flatnonzero(contacts.parent >= 0)
             for k, parent in zip(rows.tolist(), contacts.parent[rows].tolist(), strict=True):
                 self.children.setdefault(parent, []).append(k)
+                if not self.delay[k] > 0:
+                    self.at_end.add(parent)
             for i in set(self.children) | set(np.flatnonzero(contacts.travel > 0).tolist()):
                 self.xc[i] = True
         else:
             self.travel = np.zeros(n)
-            self.delay = np.zeros(n)
+            self.delay = [0.0] * n
         self.running: list[list[int]] = [[] for _ in pools]  # interruptible work in service
         self.version: dict[int, int] = {}  # bumped when interrupted: stale done events
         self.piece_start: dict[int, float] = {}
@@ -123,7 +135,7 @@ class Extras:
         else:
             self.free[p] += 1
         for k in self.children.get(i, ()):
-            Call(env, float(self.delay[k]), self.on_task, k)
+            Call(env, self.delay[k], self.on_task, k)
         nq = self.nq
         for c in self.cats[p]:
             if nq[c]:
@@ -143,6 +155,9 @@ class Extras:
             self.answer[i] = now
             self.backup[i] = backup
             duration = self.service[i] * self.speed[p] + 2.0 * float(self.travel[i])
+            if not self.xl[p][self.lane[i]] and i not in self.at_end:
+                self._start_known(i, p, now, duration)
+                return
         self.state[i] = ANSWERED
         self.by[i] = p
         self.free[p] -= 1
@@ -158,6 +173,23 @@ class Extras:
             Call(self.env, duration, self.on_done_x, (i, v))
         else:
             Call(self.env, duration, self.on_done_x, (i, -1))
+
+    def _start_known(self, i: int, p: int, now: float, duration: float) -> None:
+        """Work whose end is known at its start (not interruptible, not at_once): the end is
+        counted lazily, as plain work's, and the follow-ups are scheduled now, each at the
+        float it would get when created at the end (`end + delay`)."""
+        self.state[i] = ANSWERED
+        self.by[i] = p
+        self.free[p] -= 1
+        self.end[i] = e = now + duration
+        heappush(self.lazy[p], e)
+        armed = self.armed[p]
+        if self.hot[p] and (not armed or e < armed[0]):
+            At(self.env, e, self.on_end, p)
+            heappush(armed, e)
+        delay = self.delay
+        for k in self.children.get(i, ()):
+            At(self.env, e + delay[k], self.on_task, k)
 
     def _interrupt(self, p: int, now: float) -> None:
         """While nobody in pool p is free, let the best waiting contact of an interrupting
