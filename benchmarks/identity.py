@@ -5,8 +5,9 @@
 
 Each case runs `python -m respons simulate --config CONFIG --replications R --no-report
 --out TMP` (with the case's `--set` overrides, and `--jobs N` if given) and hashes
-summary.json, replications.csv, events.parquet and municipalities.csv (where written). With `--compare` the hashes are
-checked against a file written before; the exit code is 1 if any differs.
+summary.json, replications.csv, events.parquet and municipalities.csv (where written). With
+`--compare` the hashes are checked against a file written before; the exit code is 1 if any
+differs.
 """
 
 from __future__ import annotations
