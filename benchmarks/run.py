@@ -263,7 +263,8 @@ def scaling(b: Bench) -> None:
             per = t.cpu / n[0] * 1e6
             base = per if base is None else base
             once_note = " (1 run)" if label.startswith("10 ") and not b.quick else ""
-            b.row([label + once_note, f"{n[0]:,}", Fmt.s(t.wall), Fmt.s(t.cpu), f"{per:.2f}", Fmt.x(per / base)])
+            b.row([label + once_note, f"{n[0]:,}", Fmt.s(t.wall), Fmt.s(t.cpu), f"{per:.2f}",
+                   Fmt.x(per / base)])
             if label.startswith("16×"):
                 b.target("volume", Fmt.x(per / base), per / base <= 1.1)
 
