@@ -281,7 +281,7 @@ TARGETS = (
      "municipalities, about 40,000 contacts a month; benchmarks/large-centre.yaml, CPU)",
      "≤ 3 s per replication"),
 )
-HEAVY = ("pandas", "pyarrow", "scipy", "matplotlib", "openpyxl")
+HEAVY = ("pandas", "pyarrow", "scipy", "matplotlib", "openpyxl", "xlsxwriter")
 STARTUP = (("--help", ["--help"]), ("simulate --help", ["simulate", "--help"]),
            ("erlang --per-hour 6 --aht 240 --agents 2 --target 120",
             ["erlang", "--per-hour", "6", "--aht", "240", "--agents", "2", "--target", "120"]),

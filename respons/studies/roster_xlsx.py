@@ -1,14 +1,12 @@
 """roster.xlsx: the rota, the comparison, the half hours of the week and the costs by
-municipality as sheets of one workbook (openpyxl), byte-for-byte reproducible (fixed document
-dates and zip timestamps)."""
+municipality as sheets of one workbook (XlsxWriter), byte-for-byte reproducible (fixed document
+dates; XlsxWriter stamps the zip members with a fixed time)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+import math
 import os
-import re
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,28 +14,42 @@ from typing import Any
 FIXED_TIME = dt.datetime(2000, 1, 1)
 
 
-def _sheet(wb: Any, title: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    from openpyxl.styles import Font
-
-    ws = wb.create_sheet(title)
-    ws.append(list(head))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append(list(r))
-    for i, name in enumerate(head, start=1):
-        width = max([len(str(name)), *(len(str(r[i - 1])) for r in rows)])
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(width + 2, 60)
-    ws.freeze_panes = "A2"
+def _sheet(wb: Any, bold: Any, title: str, head: Sequence[str],
+           rows: Sequence[Sequence[Any]]) -> None:
+    ws = wb.add_worksheet(title)
+    for j, name in enumerate(head):
+        ws.write_string(0, j, str(name), bold)
+    for i, r in enumerate(rows, start=1):
+        for j, v in enumerate(r):
+            if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                continue
+            if isinstance(v, str):
+                ws.write_string(i, j, v)
+            else:  # numbers and booleans
+                ws.write(i, j, v)
+    for j, name in enumerate(head):
+        width = max([len(str(name)), *(len(str(r[j])) for r in rows)])
+        ws.set_column(j, j, min(width + 2, 60))
+    ws.freeze_panes(1, 0)  # A2
 
 
 def write_workbook(path: Path, roster: list[dict[str, Any]], intervals: list[dict[str, Any]],
                    summary: dict[str, Any]) -> None:
     """Write the workbook atomically."""
-    from openpyxl import Workbook
+    from xlsxwriter import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        _write(Workbook(str(tmp), {"in_memory": True}), roster, intervals, summary)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write(wb: Any, roster: list[dict[str, Any]], intervals: list[dict[str, Any]],
+           summary: dict[str, Any]) -> None:
+    wb.set_properties({"author": "respons roster", "created": FIXED_TIME})
+    bold = wb.add_format({"bold": True})
     g = summary["goal"]
     k = summary["goal_kpi"]
     facts = [
@@ -51,31 +63,17 @@ def write_workbook(path: Path, roster: list[dict[str, Any]], intervals: list[dic
         ("goal_kpi ci_high", k["ci_high"]), ("met", summary["met"]),
         ("replications", summary["replications"]), ("seed", summary["seed"]),
     ]
-    _sheet(wb, "summary", ("item", "value"), facts)
-    _sheet(wb, "roster", ("pool", "day", "start", "end", "people"),
+    _sheet(wb, bold, "summary", ("item", "value"), facts)
+    _sheet(wb, bold, "roster", ("pool", "day", "start", "end", "people"),
            [tuple(r.values()) for r in roster])
-    _sheet(wb, "comparison", ("rota", "fte", "weekly_hours", "cost_nok", "cost_nok_per_week",
-                              "share_mean", "share_ci_low", "share_ci_high", "met"),
+    _sheet(wb, bold, "comparison", ("rota", "fte", "weekly_hours", "cost_nok",
+                                    "cost_nok_per_week", "share_mean", "share_ci_low",
+                                    "share_ci_high", "met"),
            [(r["name"], r["fte"], r["weekly_hours"], r["cost_nok"], r["cost_nok_per_week"],
              r["goal_kpi"]["mean"], r["goal_kpi"]["ci_low"], r["goal_kpi"]["ci_high"], r["met"])
             for r in summary["comparison"]])
-    _sheet(wb, "half-hours", tuple(intervals[0]) if intervals else ("day",),
+    _sheet(wb, bold, "half-hours", tuple(intervals[0]) if intervals else ("day",),
            [tuple(r.values()) for r in intervals])
     munis = summary.get("cost_by_municipality") or {}
-    _sheet(wb, "municipalities", ("municipality", "cost_nok"), sorted(munis.items()))
-    wb.properties.creator = "respons roster"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    raw = io.BytesIO()
-    wb.save(raw)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
-            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
-                              data)
-            dst.writestr(fixed, data)
-    os.replace(tmp, path)
+    _sheet(wb, bold, "municipalities", ("municipality", "cost_nok"), sorted(munis.items()))
+    wb.close()
