@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from respons.analysis.quantiles import distinct_count, quantile
 from respons.engine.events import EventArrays
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
         "help_arrival_time_mean_s": float(help_time.mean()) if help_time.size else float("nan"),
         "alarms_rerouted": float(np.count_nonzero(a.rerouted[alarm])),
         "legevakt_calls": float(np.count_nonzero(leg)),
-        "municipalities_connected": float(np.unique(munis[munis >= 0]).size),
+        "municipalities_connected": float(distinct_count(munis[munis >= 0])),
         # the queue when the period ends (overload shows here) and what the drain days
         # after it still did not answer
         "waiting_at_period_end": float(np.count_nonzero(
@@ -208,4 +209,4 @@ def _within(a: EventArrays, offered: np.ndarray, target_s: float) -> float:
 
 
 def _quantile(x: np.ndarray, q: float) -> float:
-    return float(np.quantile(x, q)) if x.size else float("nan")
+    return quantile(x, q) if x.size else float("nan")
