@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from respons.analysis.breakdown import Breakdown, combine, layout_of, tally
 from respons.analysis.intervals import confidence_interval
 from respons.analysis.kpis import Context, kpi_names, kpi_unit, kpis
 from respons.analysis.municipal import MUNICIPAL_UNITS, municipality_kpis
@@ -22,6 +21,8 @@ from respons.engine.replication import ReplicationResult, events_table, simulate
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from respons.analysis.breakdown import Breakdown
 
 Summary = dict[str, dict[str, float | str | None]]
 MUNICIPALITY_COLUMNS = ("replication", "municipality", *MUNICIPAL_UNITS)
@@ -124,7 +125,11 @@ def replication(cfg: ScenarioConfig, r: int, keep_events: bool,
     row = {"replication": r, **replication_kpis(res, cfg.target_s)}
     munis = [{"replication": r, "municipality": name, **values} for name, values in
              municipality_kpis(res.arrays, cfg.target_s, res.horizon_s).items()]
-    tallies = tally(res.arrays, res.priority, layout_of(cfg)) if breakdown else None
+    tallies = None
+    if breakdown:  # the figures' tallies: imported only for a report
+        from respons.analysis.breakdown import layout_of, tally
+
+        tallies = tally(res.arrays, res.priority, layout_of(cfg))
     return Replication(row, munis, res if keep_events else None, tallies)
 
 
@@ -203,6 +208,10 @@ def run(
         if progress is not None:
             progress(done, n)
     names = [m.name for m in cfg.municipalities]
-    tallied = combine(cfg, tallies) if tallies else None
+    tallied = None
+    if tallies:
+        from respons.analysis.breakdown import combine
+
+        tallied = combine(cfg, tallies)
     return RunResult(rows, summarise(columns(rows)), parts if keep_events else None, munis,
                      summarise_municipalities(munis, names), tallied)
