@@ -195,3 +195,31 @@ def test_one_year_simulate_imports_neither_openpyxl_nor_numpy_ma(tmp_path: Path)
     assert "xlsxwriter" in loaded and (tmp_path / "run" / "summary.xlsx").is_file()
     assert not loaded & {"openpyxl", "numpy.ma", "PIL"}, sorted(loaded & {"openpyxl",
                                                                           "numpy.ma", "PIL"})
+
+
+def test_the_process_entry_freezes_what_it_holds_before_shutdown(monkeypatch):
+    """`python -m respons` and the `respons` script end by freezing the objects left, so
+    that the interpreter's shutdown does not collect over all of them again."""
+    import gc
+
+    import respons.cli
+    from respons.__main__ import entry
+
+    monkeypatch.setattr(respons.cli, "main", lambda: 0)
+    assert gc.get_freeze_count() == 0
+    try:
+        assert entry() == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test process goes on
+
+
+def test_a_frozen_process_still_writes_everything(tmp_path: Path):
+    done = subprocess.run([sys.executable, "-m", "respons", "simulate", "--config", str(MM2),
+                           "--set", "period.end=2021-01-08", "--replications", "2", "--jobs",
+                           "2", "--no-report", "--out", str(tmp_path / "run")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(f"run directory: {tmp_path / 'run'}")
+    assert (tmp_path / "run" / "events.parquet").stat().st_size > 0
+    assert not list(tmp_path.glob(".*"))  # landed: no partial directory or lock left
