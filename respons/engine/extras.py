@@ -21,9 +21,8 @@ from __future__ import annotations
 from heapq import heappush
 
 import numpy as np
-import simpy
 
-from respons.engine.clock import At, Call
+from respons.engine.clock import at, call
 from respons.engine.contacts import ANSWERED, WAITING, Contacts
 
 _NAN = float("nan")
@@ -97,9 +96,8 @@ class Extras:
         if ins > 0:
             self._fill(p, self.env.now)
 
-    def _on_task(self, ev: simpy.Event) -> None:
+    def _on_task(self, k: int) -> None:
         """Follow-up k arrives: answered at once if allowed, otherwise it waits."""
-        k = ev._value
         now = self.env.now
         self.arrival[k] = now
         for p, backup, closed in self.immediate[self.lane[k]]:
@@ -108,17 +106,21 @@ class Extras:
                 return
         self._wait(k, now)
 
-    def _on_wake_interrupt(self, ev: simpy.Event) -> None:
-        (p, i), now = ev._value, self.env.now
+    def _on_wake_interrupt(self, arg: tuple[int, int]) -> None:
+        """As `_on_wake`, for a backup whose contact may interrupt the pool's work: if the
+        contact no longer waits, nothing became eligible for p now (see `_on_wake`)."""
+        (p, i), now = arg, self.env.now
+        if self.state[i] != WAITING:
+            return
         self._fill(p, now)
         self._interrupt(p, now)
         if self.state[i] == WAITING and not self.hot[p]:
             self._heat(p, now)
 
-    def _on_done_x(self, ev: simpy.Event) -> None:
+    def _on_done_x(self, arg: tuple[int, int]) -> None:
         """The end of work started on the special path: stale if interrupted since; frees
         the person (unless a leaver), and sends the follow-ups on their way."""
-        i, v = ev._value
+        i, v = arg
         env = self.env
         p = self.by[i]
         if v >= 0:
@@ -135,7 +137,7 @@ class Extras:
         else:
             self.free[p] += 1
         for k in self.children.get(i, ()):
-            Call(env, self.delay[k], self.on_task, k)
+            call(env, self.delay[k], self.on_task, k)
         nq = self.nq
         for c in self.cats[p]:
             if nq[c]:
@@ -170,9 +172,9 @@ class Extras:
             self.version[i] = v
             self.running[p].append(i)
             self.piece_start[i] = now
-            Call(self.env, duration, self.on_done_x, (i, v))
+            call(self.env, duration, self.on_done_x, (i, v))
         else:
-            Call(self.env, duration, self.on_done_x, (i, -1))
+            call(self.env, duration, self.on_done_x, (i, -1))
 
     def _start_known(self, i: int, p: int, now: float, duration: float) -> None:
         """Work whose end is known at its start (not interruptible, not at_once): the end is
@@ -185,11 +187,11 @@ class Extras:
         heappush(self.lazy[p], e)
         armed = self.armed[p]
         if self.hot[p] and (not armed or e < armed[0]):
-            At(self.env, e, self.on_end, p)
+            at(self.env, e, self.on_end, p)
             heappush(armed, e)
         delay = self.delay
         for k in self.children.get(i, ()):
-            At(self.env, e + delay[k], self.on_task, k)
+            at(self.env, e + delay[k], self.on_task, k)
 
     def _interrupt(self, p: int, now: float) -> None:
         """While nobody in pool p is free, let the best waiting contact of an interrupting
