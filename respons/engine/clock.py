@@ -70,8 +70,8 @@ class Roster:
         env = self.centre.env
         while k < len(self.steps):
             t, n = self.steps[k]
-            if t > env.now:
-                call(env, t - env.now, self._step, k)
+            if t > env._now:
+                call(env, t - env._now, self._step, k)
                 return
             self.centre.roster_change(self.p, int(n) - self.prev)
             self.prev = int(n)
@@ -91,8 +91,8 @@ class Changes:
         env = self.centre.env
         while k < len(self.steps):
             t, ins, outs = self.steps[k]
-            if t > env.now:
-                call(env, t - env.now, self._step, k)
+            if t > env._now:
+                call(env, t - env._now, self._step, k)
                 return
             self.centre.shift_change(self.p, int(ins), int(outs))
             k += 1

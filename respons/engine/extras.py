@@ -86,7 +86,7 @@ class Extras:
     def shift_change(self, p: int, ins: int, outs: int) -> None:
         """Rule at_once: `outs` people leave (idle ones at once, busy ones when their call
         ends) and `ins` come on duty and start at once."""
-        idle = min(outs, max(self._free(p, self.env.now), 0))
+        idle = min(outs, max(self._free(p, self.env._now), 0))
         self.free[p] -= idle
         rest = outs - idle
         if rest > 0:
@@ -94,11 +94,11 @@ class Extras:
             self.epoch[p] += 1  # calls in service now belong to the old shift
         self.free[p] += ins
         if ins > 0:
-            self._fill(p, self.env.now)
+            self._fill(p, self.env._now)
 
     def _on_task(self, k: int) -> None:
         """Follow-up k arrives: answered at once if allowed, otherwise it waits."""
-        now = self.env.now
+        now = self.env._now
         self.arrival[k] = now
         for p, backup, closed in self.immediate[self.lane[k]]:
             if self._free(p, now) > 0 and (not closed or is_open(closed, now)):
@@ -109,7 +109,7 @@ class Extras:
     def _on_wake_interrupt(self, arg: tuple[int, int]) -> None:
         """As `_on_wake`, for a backup whose contact may interrupt the pool's work: if the
         contact no longer waits, nothing became eligible for p now (see `_on_wake`)."""
-        (p, i), now = arg, self.env.now
+        (p, i), now = arg, self.env._now
         if self.state[i] != WAITING:
             return
         self._fill(p, now)
@@ -128,7 +128,7 @@ class Extras:
                 return  # interrupted meanwhile: this end no longer holds
             self.running[p].remove(i)
         if i in self.cut:  # the last piece of interrupted work
-            self.pieces.append((i, p, self.piece_start[i], env.now))
+            self.pieces.append((i, p, self.piece_start[i], env._now))
             self.resumed.discard(i)
         if self.at_once[p]:
             self.inservice[p] -= 1
@@ -141,7 +141,7 @@ class Extras:
         nq = self.nq
         for c in self.cats[p]:
             if nq[c]:
-                self._fill(p, env.now)
+                self._fill(p, env._now)
                 return
         self.hot[p] = False
 
