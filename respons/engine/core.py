@@ -48,7 +48,7 @@ from heapq import heappop, heappush
 import numpy as np
 import simpy
 
-from respons.engine.clock import NORMAL, Changes, Roster, at, call, run_due
+from respons.engine.clock import NORMAL, Changes, Roster, call, run_due
 from respons.engine.contacts import ANSWERED, CATEGORIES, LEFT, WAITING, Contacts
 from respons.engine.extras import Extras, is_open
 from respons.engine.rosters import OnDuty
@@ -253,7 +253,7 @@ class Centre(Extras):
                     if h[0] <= now:
                         self._arm(p, now)
                     else:
-                        at(env, h[0], self.on_end, p)
+                        heappush(env._queue, (h[0], NORMAL, next(env._eid), self.on_end, p))
                         heappush(armed, h[0])
         if self.delayed[lane]:
             queue, eid, t = env._queue, env._eid, env._now
@@ -274,7 +274,8 @@ class Centre(Extras):
             heappop(h)
             self.free[p] += 1
         if h and (not armed or h[0] < armed[0]):
-            at(self.env, h[0], self.on_end, p)
+            env = self.env  # clock.at, inlined
+            heappush(env._queue, (h[0], NORMAL, next(env._eid), self.on_end, p))
             heappush(armed, h[0])
 
     def _free(self, p: int, now: float) -> int:
@@ -340,7 +341,8 @@ class Centre(Extras):
         if self.hot[p]:
             armed = self.armed[p]
             if not armed or e < armed[0]:
-                at(self.env, e, self.on_end, p)
+                env = self.env  # clock.at, inlined
+                heappush(env._queue, (e, NORMAL, next(env._eid), self.on_end, p))
                 heappush(armed, e)
 
     def _fill(self, p: int, now: float) -> None:

@@ -18,11 +18,11 @@ a run without any of them never calls this code. Work started here always ends b
 
 from __future__ import annotations
 
-from heapq import heappush
+from heapq import heappop, heappush
 
 import numpy as np
 
-from respons.engine.clock import at, call
+from respons.engine.clock import NORMAL, call
 from respons.engine.contacts import ANSWERED, WAITING, Contacts
 
 _NAN = float("nan")
@@ -100,8 +100,13 @@ class Extras:
         """Follow-up k arrives: answered at once if allowed, otherwise it waits."""
         now = self.env._now
         self.arrival[k] = now
+        free, lazy = self.free, self.lazy
         for p, backup, closed in self.immediate[self.lane[k]]:
-            if self._free(p, now) > 0 and (not closed or is_open(closed, now)):
+            h = lazy[p]
+            while h and h[0] <= now:  # _free, inlined
+                heappop(h)
+                free[p] += 1
+            if free[p] > 0 and (not closed or is_open(closed, now)):
                 self._start(k, p, backup, now)
                 return
         self._wait(k, now)
@@ -185,13 +190,15 @@ class Extras:
         self.free[p] -= 1
         self.end[i] = e = now + duration
         heappush(self.lazy[p], e)
+        env = self.env
+        queue, eid = env._queue, env._eid
         armed = self.armed[p]
         if self.hot[p] and (not armed or e < armed[0]):
-            at(self.env, e, self.on_end, p)
+            heappush(queue, (e, NORMAL, next(eid), self.on_end, p))  # clock.at, inlined
             heappush(armed, e)
-        delay = self.delay
+        delay, on_task = self.delay, self.on_task
         for k in self.children.get(i, ()):
-            at(self.env, e + delay[k], self.on_task, k)
+            heappush(queue, (e + delay[k], NORMAL, next(eid), on_task, k))
 
     def _interrupt(self, p: int, now: float) -> None:
         """While nobody in pool p is free, let the best waiting contact of an interrupting
