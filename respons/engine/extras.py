@@ -57,7 +57,7 @@ class Extras:
         # the follow-up arrives after everything else due then (as when it is created).
         self.at_end: set[int] = set()
         if contacts.parent is not None:
-            self.travel = contacts.travel
+            self.travel = contacts.travel.tolist()
             self.delay = contacts.delay.tolist()
             rows = np.flatnonzero(contacts.parent >= 0)
             for k, parent in zip(rows.tolist(), contacts.parent[rows].tolist(), strict=True):
@@ -67,7 +67,7 @@ class Extras:
             for i in set(self.children) | set(np.flatnonzero(contacts.travel > 0).tolist()):
                 self.xc[i] = True
         else:
-            self.travel = np.zeros(n)
+            self.travel = [0.0] * n
             self.delay = [0.0] * n
         self.running: list[list[int]] = [[] for _ in pools]  # interruptible work in service
         self.version: dict[int, int] = {}  # bumped when interrupted: stale done events
@@ -100,14 +100,17 @@ class Extras:
         """Follow-up k arrives: answered at once if allowed, otherwise it waits."""
         now = self.env._now
         self.arrival[k] = now
-        free, lazy = self.free, self.lazy
-        for p, backup, closed in self.immediate[self.lane[k]]:
+        free, lazy, lane = self.free, self.lazy, self.lane[k]
+        for p, backup, closed in self.immediate[lane]:
             h = lazy[p]
             while h and h[0] <= now:  # _free, inlined
                 heappop(h)
                 free[p] += 1
             if free[p] > 0 and (not closed or is_open(closed, now)):
-                self._start(k, p, backup, now)
+                if self.xc[k] or self.xl[p][lane]:  # _start, inlined
+                    self._start_x(k, p, backup, now)
+                else:
+                    self._start_plain(k, p, backup, now)
                 return
         self._wait(k, now)
 
@@ -161,9 +164,25 @@ class Extras:
         else:
             self.answer[i] = now
             self.backup[i] = backup
-            duration = self.service[i] * self.speed[p] + 2.0 * float(self.travel[i])
+            duration = self.service[i] * self.speed[p] + 2.0 * self.travel[i]
             if not self.xl[p][self.lane[i]] and i not in self.at_end:
-                self._start_known(i, p, now, duration)
+                # Its end is known now (not interruptible, not at_once): counted lazily, as
+                # plain work's, and the follow-ups are scheduled now, each at the float it
+                # would get when created at the end (`end + delay`).
+                self.state[i] = ANSWERED
+                self.by[i] = p
+                self.free[p] -= 1
+                self.end[i] = e = now + duration
+                heappush(self.lazy[p], e)
+                env = self.env
+                queue, eid = env._queue, env._eid
+                armed = self.armed[p]
+                if self.hot[p] and (not armed or e < armed[0]):
+                    heappush(queue, (e, NORMAL, next(eid), self.on_end, p))  # clock.at
+                    heappush(armed, e)
+                delay, on_task = self.delay, self.on_task
+                for k in self.children.get(i, ()):
+                    heappush(queue, (e + delay[k], NORMAL, next(eid), on_task, k))
                 return
         self.state[i] = ANSWERED
         self.by[i] = p
@@ -180,25 +199,6 @@ class Extras:
             call(self.env, duration, self.on_done_x, (i, v))
         else:
             call(self.env, duration, self.on_done_x, (i, -1))
-
-    def _start_known(self, i: int, p: int, now: float, duration: float) -> None:
-        """Work whose end is known at its start (not interruptible, not at_once): the end is
-        counted lazily, as plain work's, and the follow-ups are scheduled now, each at the
-        float it would get when created at the end (`end + delay`)."""
-        self.state[i] = ANSWERED
-        self.by[i] = p
-        self.free[p] -= 1
-        self.end[i] = e = now + duration
-        heappush(self.lazy[p], e)
-        env = self.env
-        queue, eid = env._queue, env._eid
-        armed = self.armed[p]
-        if self.hot[p] and (not armed or e < armed[0]):
-            heappush(queue, (e, NORMAL, next(eid), self.on_end, p))  # clock.at, inlined
-            heappush(armed, e)
-        delay, on_task = self.delay, self.on_task
-        for k in self.children.get(i, ()):
-            heappush(queue, (e + delay[k], NORMAL, next(eid), on_task, k))
 
     def _interrupt(self, p: int, now: float) -> None:
         """While nobody in pool p is free, let the best waiting contact of an interrupting
