@@ -157,17 +157,31 @@ def test_the_random_scenarios_exercise_the_rules():
 
 
 def test_simpy_internals_the_core_relies_on():
-    """clock.At and Centre.run use SimPy's queue, event counter and clock as
-    Environment.schedule and step do."""
+    """clock's entries use SimPy's queue, entry counter and clock as Environment.schedule and
+    step do: ordered by time, then priority (urgent first), then insertion; `call` adds its
+    delay to `now` as `schedule` does."""
+    from simpy.events import NORMAL, URGENT
+
+    from respons.engine.clock import at, call, run_due, urgent
+
     env = simpy.Environment()
     assert env._queue == [] and env._now == 0 and next(env._eid) == 0
     seen = []
-    from respons.engine.clock import At, Call
-
-    At(env, 2.5, lambda ev: seen.append((env.now, ev._value)), "at")
-    Call(env, 1.0, lambda ev: seen.append((env.now, ev._value)), "call")
-    env.run()
-    assert seen == [(1.0, "call"), (2.5, "at")]
+    env._now = 0.1
+    at(env, 2.5, lambda a: seen.append((env.now, a)), "at")
+    call(env, 0.2, lambda a: seen.append((env.now, a)), "call")
+    at(env, 0.1 + 0.2, lambda a: seen.append((env.now, a)), "tie")
+    urgent(env, lambda a: seen.append((env.now, a)), "urgent")
+    env.timeout(0.2)  # SimPy's own schedule, after them: the same keys, the next number
+    keys = sorted(e[:3] for e in env._queue)
+    assert keys == [(0.1, URGENT, 4), (0.1 + 0.2, NORMAL, 2), (0.1 + 0.2, NORMAL, 3),
+                    (0.1 + 0.2, NORMAL, 5), (2.5, NORMAL, 1)]
+    env._queue[:] = [e for e in env._queue if len(e) == 5]  # run_due runs clock entries only
+    run_due(env, 2.5)
+    assert seen == [(0.1, "urgent"), (0.1 + 0.2, "call"), (0.1 + 0.2, "tie")]
+    assert env.now == 0.1 + 0.2
+    run_due(env, 3.0)
+    assert seen[-1] == (2.5, "at") and env._queue == []
 
 
 # -------------------------------------------------------------------- lighter imports

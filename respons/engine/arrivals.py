@@ -92,11 +92,42 @@ def expected_count(cfg: ScenarioConfig, kind: EventKind, municipality: Municipal
 
 def sample_times(lam: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Sorted arrival times (s) of a Poisson process with `lam[h]` expected arrivals in hour h."""
-    hours = np.flatnonzero(lam)  # a zero rate draws nothing from the stream: skip it
-    counts = rng.poisson(lam[hours])
+    starts = _hour_starts(lam.size)
+    if lam.all():  # the usual case: every hour has a rate
+        counts = rng.poisson(lam)
+    else:
+        hours = np.flatnonzero(lam)  # a zero rate draws nothing from the stream: skip it
+        counts = rng.poisson(lam[hours])
+        starts = starts[hours]
     n = int(counts.sum())
-    base = _hour_starts(lam.size)[hours].repeat(counts)
-    return np.sort(base + rng.random(n) * HOUR)
+    return np.sort(starts.repeat(counts) + rng.random(n) * HOUR)
+
+
+def stream_rates(cfg: ScenarioConfig) -> list[tuple[int, str, np.ndarray]]:
+    """(event kind, municipality name, expected arrivals per hour) of each arrival stream of
+    the config, in the order `contacts.draw` draws them. The same for every replication:
+    kept for the config last asked about (a frozen config is the same object for all its
+    replications in a process), read-only; one reference read and written at once, so
+    threads simulating other configs never see a mixed pair."""
+    global _LAST_RATES
+    last = _LAST_RATES
+    if last is not None and last[0] is cfg:
+        return last[1]
+    cache: dict = {}
+    rates = []
+    by_name = {m.name: m for m in cfg.municipalities}
+    for k, kind in enumerate(cfg.event_kinds):
+        if kind.rate is None:
+            continue
+        for name in cfg.kind_municipalities(kind):
+            lam = intensity(cfg, kind, by_name[name], cache)
+            lam.flags.writeable = False
+            rates.append((k, name, lam))
+    _LAST_RATES = (cfg, rates)
+    return rates
+
+
+_LAST_RATES: tuple[ScenarioConfig, list[tuple[int, str, np.ndarray]]] | None = None
 
 
 @lru_cache(maxsize=8)

@@ -1,16 +1,23 @@
-"""The SimPy side of the core: lean events with one callback, and the steppers of rosters.
+"""The core's clock: SimPy's environment as the clock and the queue of timed events, with lean
+entries, and the steppers of rosters.
 
-SimPy's `Environment` keeps the clock and the queue of timed events. Two things here reach
-into it, as SimPy's own `Environment.schedule` and `step` do: `At` schedules at an absolute
-time (a delay from `now` would be rounded: `now + (t - now)` need not equal `t`), and the
-core's loop sets `env._now` to each arrival it takes from its own sorted list
-(`Centre.run`). Both are tested against the SimPy version in use (tests/test_speed.py).
+SimPy orders its queue by (time, priority, insertion number) and keeps the clock in `_now`;
+the core uses exactly that (`simpy.Environment`'s `_queue`, `_eid` and `_now`, as
+`Environment.schedule` and `step` do), with an entry that is a callback instead of an event
+object: `(time, priority, number, fn, arg)`, and `fn(arg)` is called when it is due
+(`run_due`). No event object is made per entry and the callbacks take their argument
+directly: about half the cost of a SimPy event (issue 19). The core never calls
+`Environment.step` (it cannot run these entries); `at` schedules at an absolute time (a delay
+from `now` would be rounded: `now + (t - now)` need not equal `t`), `call` after a delay, as
+`Environment.schedule` computes it. Tested against the SimPy version in use
+(tests/test_speed.py).
 """
 
 from __future__ import annotations
 
-from heapq import heappush
-from typing import Protocol
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
@@ -19,38 +26,27 @@ from simpy.events import NORMAL, URGENT
 from respons.engine.rosters import OnDuty
 
 
-class Call(simpy.Event):
-    """An event already triggered with value `arg` that calls `fn(event)` after `delay` s.
-
-    The lean form of `env.timeout(delay, arg).callbacks.append(fn)`: one object per event
-    and no `partial`. Callbacks read the argument as `ev._value`, as SimPy's own do.
-    """
-
-    def __init__(self, env: simpy.Environment, delay: float, fn, arg=None) -> None:
-        self.env = env
-        self.callbacks = [fn]
-        self._value = arg
-        self._ok = True
-        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
+def call(env: simpy.Environment, delay: float, fn: Callable[[Any], None], arg: Any = None) -> None:
+    """Call `fn(arg)` `delay` s from now (at the float `Environment.schedule` would give)."""
+    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), fn, arg))
 
 
-class At(simpy.Event):
-    """As `Call`, at the absolute time `t` (exactly that float)."""
-
-    def __init__(self, env: simpy.Environment, t: float, fn, arg=None) -> None:
-        self.env = env
-        self.callbacks = [fn]
-        self._value = arg
-        self._ok = True
-        heappush(env._queue, (t, NORMAL, next(env._eid), self))
+def at(env: simpy.Environment, t: float, fn: Callable[[Any], None], arg: Any = None) -> None:
+    """Call `fn(arg)` at the absolute time `t` (exactly that float)."""
+    heappush(env._queue, (t, NORMAL, next(env._eid), fn, arg))
 
 
-def urgent(env: simpy.Environment, fn, arg) -> None:
-    """Call `fn` at time 0 before any regular event (as a process start would)."""
-    ev = simpy.Event(env)
-    ev.callbacks.append(fn)
-    ev._ok, ev._value = True, arg
-    env.schedule(ev, URGENT)
+def urgent(env: simpy.Environment, fn: Callable[[Any], None], arg: Any) -> None:
+    """Call `fn(arg)` now, before any regular entry due now (as a process start would)."""
+    heappush(env._queue, (env._now, URGENT, next(env._eid), fn, arg))
+
+
+def run_due(env: simpy.Environment, until: float) -> None:
+    """Run the entries due before `until` (exclusive), in SimPy's order, moving the clock."""
+    queue = env._queue
+    while queue and queue[0][0] < until:
+        env._now, _, _, fn, arg = heappop(queue)
+        fn(arg)
 
 
 class Staffed(Protocol):
@@ -70,13 +66,12 @@ class Roster:
         self.prev = 0
         urgent(centre.env, self._step, 0)
 
-    def _step(self, ev: simpy.Event) -> None:
-        k = ev._value
+    def _step(self, k: int) -> None:
         env = self.centre.env
         while k < len(self.steps):
             t, n = self.steps[k]
-            if t > env.now:
-                Call(env, t - env.now, self._step, k)
+            if t > env._now:
+                call(env, t - env._now, self._step, k)
                 return
             self.centre.roster_change(self.p, int(n) - self.prev)
             self.prev = int(n)
@@ -92,13 +87,12 @@ class Changes:
         self.steps = list(zip(times.tolist(), ins.tolist(), outs.tolist(), strict=True))
         urgent(centre.env, self._step, 0)
 
-    def _step(self, ev: simpy.Event) -> None:
-        k = ev._value
+    def _step(self, k: int) -> None:
         env = self.centre.env
         while k < len(self.steps):
             t, ins, outs = self.steps[k]
-            if t > env.now:
-                Call(env, t - env.now, self._step, k)
+            if t > env._now:
+                call(env, t - env._now, self._step, k)
                 return
             self.centre.shift_change(self.p, int(ins), int(outs))
             k += 1

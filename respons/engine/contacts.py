@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from respons.config import OUTCOMES, Category, ScenarioConfig
-from respons.engine.arrivals import intensity, sample_times
+from respons.engine.arrivals import sample_times, stream_rates
 from respons.engine.randomness import Streams
 
 CATEGORIES: tuple[Category, ...] = tuple(Category)
@@ -104,22 +104,18 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
     times: list[np.ndarray] = []
     munis: list[np.ndarray] = []
     attrs: list[tuple[np.ndarray, ...]] = []
-    cache: dict = {}
-    for k, kind in enumerate(cfg.event_kinds):
-        if kind.rate is None:
-            continue
-        for name in cfg.kind_municipalities(kind):
-            m = muni_index[name]
-            lam = intensity(cfg, kind, cfg.municipalities[m], cache)
-            t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"))
-            if t.size:
-                rng = streams.get(f"attributes/{kind.name}/{name}")
-                mm = np.full(t.size, m)
-                names.append(f"{kind.name}/{name}")
-                kinds.append(k)
-                times.append(t)
-                munis.append(mm)
-                attrs.append(_attributes(cfg, k, mm, rng))
+    for k, name, lam in stream_rates(cfg):
+        kind = cfg.event_kinds[k]
+        m = muni_index[name]
+        t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"))
+        if t.size:
+            rng = streams.get(f"attributes/{kind.name}/{name}")
+            mm = np.full(t.size, m)
+            names.append(f"{kind.name}/{name}")
+            kinds.append(k)
+            times.append(t)
+            munis.append(mm)
+            attrs.append(_attributes(cfg, k, mm, rng))
     kind_index = {kind.name: k for k, kind in enumerate(cfg.event_kinds)}
     for burst in cfg.bursts:
         rng = streams.get(f"burst/{burst.name}")

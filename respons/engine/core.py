@@ -38,14 +38,17 @@ differ, which with continuous distributions has probability zero.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from heapq import heappop, heappush
 
 import numpy as np
 import simpy
 
-from respons.engine.clock import At, Call, Changes, Roster
+from respons.engine.clock import NORMAL, Changes, Roster, call, run_due
 from respons.engine.contacts import ANSWERED, CATEGORIES, LEFT, WAITING, Contacts
 from respons.engine.extras import Extras, is_open
 from respons.engine.rosters import OnDuty
@@ -189,7 +192,7 @@ class Centre(Extras):
         """Process the arrivals and SimPy's events in time order, up to `until` (exclusive):
         before each arrival, every event due up to its time."""
         env = self.env
-        queue, step = env._queue, env.step
+        queue, eid = env._queue, env._eid
         arrival, lane_of, immediate = self.arrival, self.lane, self.immediate
         free, lazy, hot, speed, service = self.free, self.lazy, self.hot, self.speed, self.service
         state, answer, end, by, backup = self.state, self.answer, self.end, self.by, self.backup
@@ -204,8 +207,9 @@ class Centre(Extras):
             t += arrival[i] - t
             if t >= until:
                 break
-            while queue and queue[0][0] <= t:
-                step()
+            while queue and queue[0][0] <= t:  # clock.run_due, inlined
+                env._now, _, _, fn, arg = heappop(queue)
+                fn(arg)
             env._now = t
             ln = lane_of[i]
             for p, bk, closed in immediate[ln]:
@@ -224,15 +228,15 @@ class Centre(Extras):
                         end[i] = e = t + duration
                         heappush(h, e)
                         if hot[p] and (not armed[p] or e < armed[p][0]):
-                            At(env, e, on_end, p)  # the pool's next end: someone waits
+                            # the pool's next end (clock.at, inlined): someone waits
+                            heappush(queue, (e, NORMAL, next(eid), on_end, p))
                             heappush(armed[p], e)
                     else:
                         self._start_x(i, p, bk, t)
                     break
             else:
                 self._wait(i, t)
-        while queue and queue[0][0] < until:
-            step()
+        run_due(env, until)
         self.until = until
 
     def _wait(self, i: int, now: float) -> None:
@@ -249,10 +253,12 @@ class Centre(Extras):
                     if h[0] <= now:
                         self._arm(p, now)
                     else:
-                        At(env, h[0], self.on_end, p)
+                        heappush(env._queue, (h[0], NORMAL, next(env._eid), self.on_end, p))
                         heappush(armed, h[0])
-        for p, delay, wake in self.delayed[lane]:
-            Call(env, delay, wake, (p, i))
+        if self.delayed[lane]:
+            queue, eid, t = env._queue, env._eid, env._now
+            for p, delay, wake in self.delayed[lane]:  # clock.call, inlined
+                heappush(queue, (t + delay, NORMAL, next(eid), wake, (p, i)))
         for p in self.interrupting[lane]:
             self._interrupt(p, now)
 
@@ -268,7 +274,8 @@ class Centre(Extras):
             heappop(h)
             self.free[p] += 1
         if h and (not armed or h[0] < armed[0]):
-            At(self.env, h[0], self.on_end, p)
+            env = self.env  # clock.at, inlined
+            heappush(env._queue, (h[0], NORMAL, next(env._eid), self.on_end, p))
             heappush(armed, h[0])
 
     def _free(self, p: int, now: float) -> int:
@@ -284,28 +291,27 @@ class Centre(Extras):
         """Pool p gains (or loses) `delta` people on duty."""
         self.free[p] += delta
         if delta > 0:
-            self._fill(p, self.env.now)
+            self._fill(p, self.env._now)
 
-    def _on_wake(self, ev: simpy.Event) -> None:
+    def _on_wake(self, arg: tuple[int, int]) -> None:
         """Contact i has waited long enough for the after-wait backup p. If it no longer
         waits, nothing else can be waiting for p with someone of p free (whoever became
         eligible or free was served then): no need to look."""
-        p, i = ev._value
+        p, i = arg
         if self.state[i] == WAITING:
-            self._fill(p, self.env.now)
+            self._fill(p, self.env._now)
             if self.state[i] == WAITING and not self.hot[p]:
-                self._heat(p, self.env.now)  # from now on p's ends may take it
+                self._heat(p, self.env._now)  # from now on p's ends may take it
 
-    def _on_window(self, ev: simpy.Event) -> None:
-        self._fill(ev._value, self.env.now)
+    def _on_window(self, p: int) -> None:
+        self._fill(p, self.env._now)
 
-    def _on_end(self, ev: simpy.Event) -> None:
+    def _on_end(self, p: int) -> None:
         """Pool p's next end, while something waited for it: someone is free (the ends due
         are retired by `_fill`) and takes the best waiting contact; if something still
         waits, the end after is armed, otherwise the pool cools down."""
-        p = ev._value
         heappop(self.armed[p])
-        nq, now = self.nq, self.env.now
+        nq, now = self.nq, self.env._now
         for c in self.cats[p]:
             if nq[c]:
                 self._fill(p, now)
@@ -332,10 +338,12 @@ class Centre(Extras):
         duration = self.service[i] * self.speed[p]
         self.end[i] = e = now + duration
         heappush(self.lazy[p], e)
-        armed = self.armed[p]
-        if self.hot[p] and (not armed or e < armed[0]):
-            At(self.env, e, self.on_end, p)
-            heappush(armed, e)
+        if self.hot[p]:
+            armed = self.armed[p]
+            if not armed or e < armed[0]:
+                env = self.env  # clock.at, inlined
+                heappush(env._queue, (e, NORMAL, next(env._eid), self.on_end, p))
+                heappush(armed, e)
 
     def _fill(self, p: int, now: float) -> None:
         """While pool p has someone free, give them the best eligible waiting contact."""
@@ -343,14 +351,22 @@ class Centre(Extras):
         while h and h[0] <= now:  # the ends due (work started below ends later)
             heappop(h)
             free[p] += 1
+        if free[p] <= 0:
+            return
+        nq, pick = self.nq, self._pick
+        if self.special:
+            xc, xl = self.xc, self.xl[p]
         while free[p] > 0:
-            best = self._pick(scan, now)
+            best = pick(scan, now)
             if best is None:
                 return
             i, dq, backup, lane = best
             dq.popleft()
-            self.nq[lane] -= 1
-            self._start(i, p, backup, now)
+            nq[lane] -= 1
+            if self.special and (xc[i] or xl[lane]):  # _start, inlined
+                self._start_x(i, p, backup, now)
+            else:
+                self._start_plain(i, p, backup, now)
 
     def _pick(self, scan: list, now: float) -> tuple[int, deque[int], bool, int] | None:
         best = None
@@ -434,15 +450,36 @@ def _served(s: ServicePlan, lanes: list[tuple[int, int]]) -> list[int]:
             and (s.municipalities is None or m in s.municipalities)]
 
 
-def _after_ties(ev: simpy.Event) -> None:
+def _after_ties(arg: tuple[Centre, int]) -> None:
     """Wake pool p after everything else already due at this instant (so a primary freed at
     the same moment keeps precedence over a backup whose window just closed)."""
-    centre, p = ev._value
-    Call(centre.env, 0, centre._on_window, p)
+    centre, p = arg
+    call(centre.env, 0, centre._on_window, p)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the core runs: it makes and drops some
+    hundred thousand tuples and lists, none of them in a cycle (the centre's link to its
+    environment is cut by `Centre.close`), and the collector would otherwise walk the
+    per-contact lists again and again (about 6 % of a replication of the 2020 baseline). A
+    collector already off (the caller's choice) stays off."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def run(contacts: Contacts, pools: list[PoolPlan], until_s: float) -> Outcome:
     """Simulate the centre until `until_s`; contacts still queued then stay WAITING."""
+    with _gc_paused():
+        return _run(contacts, pools, until_s)
+
+
+def _run(contacts: Contacts, pools: list[PoolPlan], until_s: float) -> Outcome:
     env = simpy.Environment()
     centre = Centre(env, contacts, pools)
     for p, pool in enumerate(pools):
@@ -452,7 +489,7 @@ def run(contacts: Contacts, pools: list[PoolPlan], until_s: float) -> Outcome:
             Changes(centre, p, pool.changes)
         for t1 in sorted({t1 for s in pool.services for _, t1 in s.unavailable}):
             if 0 < t1 < until_s:  # a window closing frees the pool for contacts waiting
-                Call(env, t1, _after_ties, (centre, p))
+                call(env, t1, _after_ties, (centre, p))
     centre.run(until_s)
     out = centre.outcome()
     centre.close()

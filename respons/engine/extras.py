@@ -18,12 +18,11 @@ a run without any of them never calls this code. Work started here always ends b
 
 from __future__ import annotations
 
-from heapq import heappush
+from heapq import heappop, heappush
 
 import numpy as np
-import simpy
 
-from respons.engine.clock import At, Call
+from respons.engine.clock import NORMAL, call
 from respons.engine.contacts import ANSWERED, WAITING, Contacts
 
 _NAN = float("nan")
@@ -58,7 +57,7 @@ class Extras:
         # the follow-up arrives after everything else due then (as when it is created).
         self.at_end: set[int] = set()
         if contacts.parent is not None:
-            self.travel = contacts.travel
+            self.travel = contacts.travel.tolist()
             self.delay = contacts.delay.tolist()
             rows = np.flatnonzero(contacts.parent >= 0)
             for k, parent in zip(rows.tolist(), contacts.parent[rows].tolist(), strict=True):
@@ -68,7 +67,7 @@ class Extras:
             for i in set(self.children) | set(np.flatnonzero(contacts.travel > 0).tolist()):
                 self.xc[i] = True
         else:
-            self.travel = np.zeros(n)
+            self.travel = [0.0] * n
             self.delay = [0.0] * n
         self.running: list[list[int]] = [[] for _ in pools]  # interruptible work in service
         self.version: dict[int, int] = {}  # bumped when interrupted: stale done events
@@ -87,7 +86,7 @@ class Extras:
     def shift_change(self, p: int, ins: int, outs: int) -> None:
         """Rule at_once: `outs` people leave (idle ones at once, busy ones when their call
         ends) and `ins` come on duty and start at once."""
-        idle = min(outs, max(self._free(p, self.env.now), 0))
+        idle = min(outs, max(self._free(p, self.env._now), 0))
         self.free[p] -= idle
         rest = outs - idle
         if rest > 0:
@@ -95,30 +94,41 @@ class Extras:
             self.epoch[p] += 1  # calls in service now belong to the old shift
         self.free[p] += ins
         if ins > 0:
-            self._fill(p, self.env.now)
+            self._fill(p, self.env._now)
 
-    def _on_task(self, ev: simpy.Event) -> None:
+    def _on_task(self, k: int) -> None:
         """Follow-up k arrives: answered at once if allowed, otherwise it waits."""
-        k = ev._value
-        now = self.env.now
+        now = self.env._now
         self.arrival[k] = now
-        for p, backup, closed in self.immediate[self.lane[k]]:
-            if self._free(p, now) > 0 and (not closed or is_open(closed, now)):
-                self._start(k, p, backup, now)
+        free, lazy, lane = self.free, self.lazy, self.lane[k]
+        for p, backup, closed in self.immediate[lane]:
+            h = lazy[p]
+            while h and h[0] <= now:  # _free, inlined
+                heappop(h)
+                free[p] += 1
+            if free[p] > 0 and (not closed or is_open(closed, now)):
+                if self.xc[k] or self.xl[p][lane]:  # _start, inlined
+                    self._start_x(k, p, backup, now)
+                else:
+                    self._start_plain(k, p, backup, now)
                 return
         self._wait(k, now)
 
-    def _on_wake_interrupt(self, ev: simpy.Event) -> None:
-        (p, i), now = ev._value, self.env.now
+    def _on_wake_interrupt(self, arg: tuple[int, int]) -> None:
+        """As `_on_wake`, for a backup whose contact may interrupt the pool's work: if the
+        contact no longer waits, nothing became eligible for p now (see `_on_wake`)."""
+        (p, i), now = arg, self.env._now
+        if self.state[i] != WAITING:
+            return
         self._fill(p, now)
         self._interrupt(p, now)
         if self.state[i] == WAITING and not self.hot[p]:
             self._heat(p, now)
 
-    def _on_done_x(self, ev: simpy.Event) -> None:
+    def _on_done_x(self, arg: tuple[int, int]) -> None:
         """The end of work started on the special path: stale if interrupted since; frees
         the person (unless a leaver), and sends the follow-ups on their way."""
-        i, v = ev._value
+        i, v = arg
         env = self.env
         p = self.by[i]
         if v >= 0:
@@ -126,7 +136,7 @@ class Extras:
                 return  # interrupted meanwhile: this end no longer holds
             self.running[p].remove(i)
         if i in self.cut:  # the last piece of interrupted work
-            self.pieces.append((i, p, self.piece_start[i], env.now))
+            self.pieces.append((i, p, self.piece_start[i], env._now))
             self.resumed.discard(i)
         if self.at_once[p]:
             self.inservice[p] -= 1
@@ -135,11 +145,11 @@ class Extras:
         else:
             self.free[p] += 1
         for k in self.children.get(i, ()):
-            Call(env, self.delay[k], self.on_task, k)
+            call(env, self.delay[k], self.on_task, k)
         nq = self.nq
         for c in self.cats[p]:
             if nq[c]:
-                self._fill(p, env.now)
+                self._fill(p, env._now)
                 return
         self.hot[p] = False
 
@@ -154,9 +164,25 @@ class Extras:
         else:
             self.answer[i] = now
             self.backup[i] = backup
-            duration = self.service[i] * self.speed[p] + 2.0 * float(self.travel[i])
+            duration = self.service[i] * self.speed[p] + 2.0 * self.travel[i]
             if not self.xl[p][self.lane[i]] and i not in self.at_end:
-                self._start_known(i, p, now, duration)
+                # Its end is known now (not interruptible, not at_once): counted lazily, as
+                # plain work's, and the follow-ups are scheduled now, each at the float it
+                # would get when created at the end (`end + delay`).
+                self.state[i] = ANSWERED
+                self.by[i] = p
+                self.free[p] -= 1
+                self.end[i] = e = now + duration
+                heappush(self.lazy[p], e)
+                env = self.env
+                queue, eid = env._queue, env._eid
+                armed = self.armed[p]
+                if self.hot[p] and (not armed or e < armed[0]):
+                    heappush(queue, (e, NORMAL, next(eid), self.on_end, p))  # clock.at
+                    heappush(armed, e)
+                delay, on_task = self.delay, self.on_task
+                for k in self.children.get(i, ()):
+                    heappush(queue, (e + delay[k], NORMAL, next(eid), on_task, k))
                 return
         self.state[i] = ANSWERED
         self.by[i] = p
@@ -170,26 +196,9 @@ class Extras:
             self.version[i] = v
             self.running[p].append(i)
             self.piece_start[i] = now
-            Call(self.env, duration, self.on_done_x, (i, v))
+            call(self.env, duration, self.on_done_x, (i, v))
         else:
-            Call(self.env, duration, self.on_done_x, (i, -1))
-
-    def _start_known(self, i: int, p: int, now: float, duration: float) -> None:
-        """Work whose end is known at its start (not interruptible, not at_once): the end is
-        counted lazily, as plain work's, and the follow-ups are scheduled now, each at the
-        float it would get when created at the end (`end + delay`)."""
-        self.state[i] = ANSWERED
-        self.by[i] = p
-        self.free[p] -= 1
-        self.end[i] = e = now + duration
-        heappush(self.lazy[p], e)
-        armed = self.armed[p]
-        if self.hot[p] and (not armed or e < armed[0]):
-            At(self.env, e, self.on_end, p)
-            heappush(armed, e)
-        delay = self.delay
-        for k in self.children.get(i, ()):
-            At(self.env, e + delay[k], self.on_task, k)
+            call(self.env, duration, self.on_done_x, (i, -1))
 
     def _interrupt(self, p: int, now: float) -> None:
         """While nobody in pool p is free, let the best waiting contact of an interrupting
