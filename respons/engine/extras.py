@@ -52,23 +52,25 @@ class Extras:
         # xc[i]: row i takes the special path (it has follow-ups or travel, or was
         # interrupted).
         self.xc = [False] * n
-        self.children: dict[int, list[int]] = {}
+        # children[i]: the follow-ups of row i with their delays; travel[i]: one-way travel
+        # of the rows that travel (only those rows: most have neither).
+        self.children: dict[int, list[tuple[int, float]]] = {}
+        self.travel: dict[int, float] = {}
         # Parents with a follow-up due the instant they end: their end is an event, so that
         # the follow-up arrives after everything else due then (as when it is created).
         self.at_end: set[int] = set()
         if contacts.parent is not None:
-            self.travel = contacts.travel.tolist()
-            self.delay = contacts.delay.tolist()
             rows = np.flatnonzero(contacts.parent >= 0)
-            for k, parent in zip(rows.tolist(), contacts.parent[rows].tolist(), strict=True):
-                self.children.setdefault(parent, []).append(k)
-                if not self.delay[k] > 0:
+            for k, parent, delay in zip(rows.tolist(), contacts.parent[rows].tolist(),
+                                        contacts.delay[rows].tolist(), strict=True):
+                self.children.setdefault(parent, []).append((k, delay))
+                if not delay > 0:
                     self.at_end.add(parent)
-            for i in set(self.children) | set(np.flatnonzero(contacts.travel > 0).tolist()):
+            moving = np.flatnonzero(contacts.travel > 0)
+            self.travel = dict(zip(moving.tolist(), contacts.travel[moving].tolist(),
+                                   strict=True))
+            for i in set(self.children) | set(self.travel):
                 self.xc[i] = True
-        else:
-            self.travel = [0.0] * n
-            self.delay = [0.0] * n
         self.running: list[list[int]] = [[] for _ in pools]  # interruptible work in service
         self.version: dict[int, int] = {}  # bumped when interrupted: stale done events
         self.piece_start: dict[int, float] = {}
@@ -144,8 +146,8 @@ class Extras:
             self.leaving[p] -= 1  # a leaver's call: the person goes home
         else:
             self.free[p] += 1
-        for k in self.children.get(i, ()):
-            call(env, self.delay[k], self.on_task, k)
+        for k, delay in self.children.get(i, ()):
+            call(env, delay, self.on_task, k)
         nq = self.nq
         for c in self.cats[p]:
             if nq[c]:
@@ -164,7 +166,7 @@ class Extras:
         else:
             self.answer[i] = now
             self.backup[i] = backup
-            duration = self.service[i] * self.speed[p] + 2.0 * self.travel[i]
+            duration = self.service[i] * self.speed[p] + 2.0 * self.travel.get(i, 0.0)
             if not self.xl[p][self.lane[i]] and i not in self.at_end:
                 # Its end is known now (not interruptible, not at_once): counted lazily, as
                 # plain work's, and the follow-ups are scheduled now, each at the float it
@@ -180,9 +182,9 @@ class Extras:
                 if self.hot[p] and (not armed or e < armed[0]):
                     heappush(queue, (e, NORMAL, next(eid), self.on_end, p))  # clock.at
                     heappush(armed, e)
-                delay, on_task = self.delay, self.on_task
-                for k in self.children.get(i, ()):
-                    heappush(queue, (e + delay[k], NORMAL, next(eid), on_task, k))
+                on_task = self.on_task
+                for k, delay in self.children.get(i, ()):
+                    heappush(queue, (e + delay, NORMAL, next(eid), on_task, k))
                 return
         self.state[i] = ANSWERED
         self.by[i] = p
