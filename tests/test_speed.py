@@ -249,3 +249,25 @@ def test_simulate_without_events_imports_neither_pandas_nor_scipy(tmp_path: Path
     loaded = set(done.stderr.split())
     assert not loaded & {"pandas", "scipy", "pyarrow", "matplotlib"}
     assert (tmp_path / "run" / "replications.csv").read_text().startswith("replication,")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_arrival_clock_is_the_running_sum_simpy_computed(seed: int):
+    """Each arrival is taken at t + (arrival - t), t the time before (as when each arrival was
+    a SimPy event scheduled by the one before), and the loop stops at the first at or after
+    `until`: the shortcut (arrival itself once that is exact) gives the same floats."""
+    rng = np.random.default_rng(seed)
+    n = 2000
+    gaps = rng.exponential(10.0 ** rng.uniform(-6, 4, n))  # tiny and huge gaps mixed
+    arrival = np.sort(np.cumsum(gaps) * rng.choice([1e-9, 1.0, 1e3]))
+    arrival[: seed % 3] = 0.0  # some runs start with arrivals at time 0
+    for until in (arrival[n // 2], arrival[3], arrival[0], arrival[-1] + 1.0, 1e-12):
+        times, count = core._arrival_clock(arrival, float(until))
+        t, want = 0.0, []
+        for a in arrival.tolist():
+            t += a - t
+            if t >= until:
+                break
+            want.append(t)
+        assert count == len(want)
+        assert times[:count] == want

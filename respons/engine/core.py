@@ -43,7 +43,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 import simpy
@@ -193,23 +193,22 @@ class Centre(Extras):
         before each arrival, every event due up to its time."""
         env = self.env
         queue, eid = env._queue, env._eid
-        arrival, lane_of, immediate = self.arrival, self.lane, self.immediate
+        lane_of, immediate = self.lane, self.immediate
         free, lazy, hot, speed, service = self.free, self.lazy, self.hot, self.speed, self.service
         state, answer, end, by, backup = self.state, self.answer, self.end, self.by, self.backup
         plain = not self.special
         xc, xl = (None, None) if plain else (self.xc, self.xl)
         armed, on_end = self.armed, self.on_end
-        t = 0.0
-        for i in range(self.n):
-            # The time SimPy gave arrival i when each arrival was an event scheduled by the
-            # one before (a delay from it): arrival[i] itself, but for a last-bit rounding
-            # at the start of a run (when arrival[i] > 2 t). Kept: results stay identical.
-            t += arrival[i] - t
-            if t >= until:
-                break
-            while queue and queue[0][0] <= t:  # clock.run_due, inlined
-                env._now, _, _, fn, arg = heappop(queue)
-                fn(arg)
+        times, count = _arrival_clock(self.rows.arrival[:self.n], until)
+        heappush(queue, _LAST)  # so the queue is never empty: its head is always a time
+        due = queue[0][0]  # when the next entry is due (kept up to date below)
+        for i in range(count):
+            t = times[i]
+            if due <= t:
+                while queue[0][0] <= t:  # clock.run_due, inlined
+                    env._now, _, _, fn, arg = heappop(queue)
+                    fn(arg)
+                due = queue[0][0]
             env._now = t
             ln = lane_of[i]
             for p, bk, closed in immediate[ln]:
@@ -231,11 +230,17 @@ class Centre(Extras):
                             # the pool's next end (clock.at, inlined): someone waits
                             heappush(queue, (e, NORMAL, next(eid), on_end, p))
                             heappush(armed[p], e)
+                            if e < due:
+                                due = e
                     else:
                         self._start_x(i, p, bk, t)
+                        due = queue[0][0]
                     break
             else:
                 self._wait(i, t)
+                due = queue[0][0]
+        queue.remove(_LAST)
+        heapify(queue)  # the same entries come out in the same order
         run_due(env, until)
         self.until = until
 
@@ -448,6 +453,33 @@ def _served(s: ServicePlan, lanes: list[tuple[int, int]]) -> list[int]:
         return [s.category]
     return [k for k, (c, m) in enumerate(lanes) if c == s.category and m >= 0
             and (s.municipalities is None or m in s.municipalities)]
+
+
+#: The queue's last entry while arrivals are merged in: due never, never run.
+_LAST = (float("inf"), NORMAL, -1, None, None)
+
+
+def _arrival_clock(arrival: np.ndarray, until: float) -> tuple[list[float], int]:
+    """The time each arrival is taken at, and how many come before `until` (up to the first
+    at or after it).
+
+    The time is the float SimPy gave arrival i when each arrival was an event scheduled by
+    the one before: `t + (arrival[i] - t)`, t the time before. That is arrival[i] itself once
+    t equals the arrival before and arrival[i] is at most twice it (the difference is then
+    exact): only the first arrivals of a run can differ, in the last bit. Kept: results stay
+    identical."""
+    times = arrival.tolist()
+    late = np.flatnonzero(arrival[1:] > 2.0 * arrival[:-1])  # where exactness is not sure
+    last = int(late[-1]) + 1 if late.size else 0
+    t = 0.0
+    for i, a in enumerate(times):
+        t += a - t
+        if t >= until:
+            return times, i
+        if i >= last and t == a:  # from here on every arrival is taken at its own time
+            return times, max(i + 1, int(np.searchsorted(arrival, until, side="left")))
+        times[i] = t
+    return times, len(times)
 
 
 def _after_ties(arg: tuple[Centre, int]) -> None:
