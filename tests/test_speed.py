@@ -262,7 +262,7 @@ def test_arrival_clock_is_the_running_sum_simpy_computed(seed: int):
     arrival = np.sort(np.cumsum(gaps) * rng.choice([1e-9, 1.0, 1e3]))
     arrival[: seed % 3] = 0.0  # some runs start with arrivals at time 0
     for until in (arrival[n // 2], arrival[3], arrival[0], arrival[-1] + 1.0, 1e-12):
-        times, count = core._arrival_clock(arrival, float(until))
+        times, count = core._arrival_clock(arrival.tolist(), arrival, float(until))
         t, want = 0.0, []
         for a in arrival.tolist():
             t += a - t

@@ -15,10 +15,11 @@ which a roster change moves up or down (a call in progress at the end of a shift
   municipality (one lane each), and an unscoped pool looks at all its lanes;
 * follow-ups, pre-emptive resume and the at-once shift change: see `extras.py`.
 
-How the time is spent (issue 19): SimPy's environment holds the timed events (roster steps,
-after-wait wake-ups, follow-ups, the special path's ends, and the ends of plain work that
-something waits for), each a lean event with one callback (`clock.Call`, `clock.At`).
-Three things need no event:
+How the time is spent (issue 19): SimPy's environment holds the clock and the queue of timed
+entries (roster steps, after-wait wake-ups, follow-ups, the interruptible and at-once work's
+ends, and the ends of other work that something waits for), each a lean entry with one
+callback in SimPy's order (`clock.at`, `clock.call`), run by the core itself.
+Four things need no entry:
 
 * arrivals, drawn in advance and sorted, are merged into SimPy's queue by `Centre.run`: an
   arrival is taken when no event is due before it (an event due at the same instant goes
@@ -28,6 +29,8 @@ Three things need no event:
   may take waits, the pool is "hot": its next end has an event (`_arm`), which arms the one
   after while anything still waits; an end that finds nothing waiting cools the pool down.
   After-wait backups become hot at the contact's wake-up, if it still waits;
+* work whose end is known when it starts (not interruptible, not at-once) ends the same
+  lazy way, and its follow-ups are scheduled when it starts, at `end + delay`;
 * patience: a waiting contact has left if arrival + patience has passed when a pool looks
   at it, and those still queued are marked at the end of the run.
 
@@ -108,7 +111,7 @@ class Centre(Extras):
         self.n = contacts.own
         self.arrival = contacts.arrival.tolist()
         self.service = contacts.service.tolist()
-        self.patience = contacts.patience.tolist()  # a waiting contact gives up at
+        self.patience = _floats(contacts.patience)  # a waiting contact gives up at
         # arrival + patience (the float SimPy computed for a timer set on arrival)
         self.rows = contacts
         self.state = [WAITING] * n
@@ -199,7 +202,7 @@ class Centre(Extras):
         plain = not self.special
         xc, xl = (None, None) if plain else (self.xc, self.xl)
         armed, on_end = self.armed, self.on_end
-        times, count = _arrival_clock(self.rows.arrival[:self.n], until)
+        times, count = _arrival_clock(self.arrival, self.rows.arrival[:self.n], until)
         heappush(queue, _LAST)  # so the queue is never empty: its head is always a time
         due = queue[0][0]  # when the next entry is due (kept up to date below)
         for i in range(count):
@@ -459,27 +462,41 @@ def _served(s: ServicePlan, lanes: list[tuple[int, int]]) -> list[int]:
 _LAST = (float("inf"), NORMAL, -1, None, None)
 
 
-def _arrival_clock(arrival: np.ndarray, until: float) -> tuple[list[float], int]:
+def _arrival_clock(listed: list[float], arrival: np.ndarray,
+                   until: float) -> tuple[list[float], int]:
     """The time each arrival is taken at, and how many come before `until` (up to the first
-    at or after it).
+    at or after it); `listed` is `arrival` as a list (of all rows: only the first
+    `arrival.size` are read), returned as it is when no time differs.
 
     The time is the float SimPy gave arrival i when each arrival was an event scheduled by
     the one before: `t + (arrival[i] - t)`, t the time before. That is arrival[i] itself once
     t equals the arrival before and arrival[i] is at most twice it (the difference is then
     exact): only the first arrivals of a run can differ, in the last bit. Kept: results stay
     identical."""
-    times = arrival.tolist()
     late = np.flatnonzero(arrival[1:] > 2.0 * arrival[:-1])  # where exactness is not sure
     last = int(late[-1]) + 1 if late.size else 0
+    times = listed
     t = 0.0
-    for i, a in enumerate(times):
+    for i in range(arrival.size):
+        a = listed[i]
         t += a - t
         if t >= until:
             return times, i
         if i >= last and t == a:  # from here on every arrival is taken at its own time
             return times, max(i + 1, int(np.searchsorted(arrival, until, side="left")))
-        times[i] = t
-    return times, len(times)
+        if t != a:
+            if times is listed:
+                times = listed[:arrival.size]
+            times[i] = t
+    return times, arrival.size
+
+
+def _floats(x: np.ndarray) -> list[float]:
+    """`x` as a list of floats; one shared float when all are the same (e.g. patience that
+    is infinite for every contact), which saves making and freeing a float per contact."""
+    if x.size and (x == x[0]).all():
+        return [float(x[0])] * x.size
+    return x.tolist()
 
 
 def _after_ties(arg: tuple[Centre, int]) -> None:

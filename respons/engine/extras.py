@@ -11,9 +11,12 @@
   negative while leavers finish calls); with `at_once` the newcomers start at once, and each
   busy leaver leaves when the call in hand ends.
 
-Contacts without follow-ups, travel or interruptions on pools without interruptible work or
-`at_once` take the plain path (`core.Centre`), unchanged from a model without these features;
-a run without any of them never calls this code. Work started here always ends by an event.
+Contacts without follow-ups, travel or interruptions, in categories a pool's work is not
+interrupted in and on pools without `at_once`, take the plain path (`core.Centre`), unchanged
+from a model without these features; a run without any of them never calls this code. Work
+started here ends by an event when it may be interrupted, when its pool changes shifts at
+once, when it resumes interrupted work or when a follow-up is due the instant it ends;
+otherwise its end is known at the start and counted lazily, as plain work's.
 """
 
 from __future__ import annotations
