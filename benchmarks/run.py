@@ -257,9 +257,12 @@ def scaling(b: Bench) -> None:
                 n.append(len(res.arrays))
 
             once = label.startswith("10 ") or b.quick
-            one()  # a first call pays for what is set up once per process (caches, imports)
+            first = b.call(one)  # pays for what is set up once per process (caches, imports)
             n.clear()
-            t = b.median([b.call(one) for _ in range(1 if once else b.repeats)])
+            # A short case repeats until it has run about half a second (at least `repeats`
+            # times, at most 50): a 25 ms run is as noisy as its neighbour's scheduling.
+            reps = 1 if once else max(b.repeats, min(50, int(0.5 / max(first.cpu, 1e-3))))
+            t = b.median([b.call(one) for _ in range(reps)])
             per = t.cpu / n[0] * 1e6
             base = per if base is None else base
             once_note = " (1 run)" if label.startswith("10 ") and not b.quick else ""
