@@ -117,12 +117,16 @@ def busy_seconds(ev: pd.DataFrame | EventArrays, pool: str, horizon_s: float) ->
     return float(np.clip(end - a.answer_s[rows], 0.0, None).sum()) + extra
 
 
-def utilisation(ev: pd.DataFrame | EventArrays, ctx: Context, role: str) -> float:
-    """Busy time / on-duty time over the period, for all pools with `role`."""
+def utilisation(ev: pd.DataFrame | EventArrays, ctx: Context, role: str,
+                busy: dict[str, float] | None = None) -> float:
+    """Busy time / on-duty time over the period, for all pools with `role` (`busy`: the
+    pools' busy seconds if already known)."""
     a = _arrays(ev)
     pools = [p for p, r in ctx.roles.items() if r == role]
     on = sum(ctx.staff_seconds[p] for p in pools)
-    return _share(sum(busy_seconds(a, p, ctx.horizon_s) for p in pools), on)
+    known = busy or {}
+    return _share(sum(known[p] if p in known else busy_seconds(a, p, ctx.horizon_s)
+                      for p in pools), on)
 
 
 def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
@@ -150,6 +154,7 @@ def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
     help_after = a.homecare_arrival_s[visits] - a.end_s[visits]
     munis = a.municipality[~leg]
     never = a.outcome == a.code("outcome", "unanswered")
+    busy = {p: busy_seconds(full, p, ctx.horizon_s) for p in ctx.staff_seconds}
     return {
         "alarms_answered": float(n_answered),
         "alarms_resolved_by_operator_share": _share(
@@ -161,7 +166,7 @@ def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
         "answer_time_mean_s": float(waits.mean()) if waits.size else float("nan"),
         "answer_time_p90_s": _quantile(waits, 0.90),
         "answer_time_p99_s": _quantile(waits, 0.99),
-        "operator_utilisation": utilisation(full, ctx, "operator"),
+        "operator_utilisation": utilisation(full, ctx, "operator", busy),
         "backup_answered_share": _share(np.count_nonzero(a.by_backup[answered]), n_answered),
         "legevakt_calls_within_target_share": _within(a, leg, ctx.target_s),
         "homecare_visits": float(np.count_nonzero(visits)),
@@ -177,7 +182,7 @@ def kpis(ev: pd.DataFrame | EventArrays, ctx: Context) -> dict[str, float]:
         "help_arrival_within_target_share": _share(
             np.count_nonzero(help_after <= ctx.help_target_s), help_after.size),
         **it_kpis(full, ctx.horizon_s),
-        **{f"{UTILISATION_PREFIX}{p}": _share(busy_seconds(full, p, ctx.horizon_s), on)
+        **{f"{UTILISATION_PREFIX}{p}": _share(busy[p], on)
            for p, on in ctx.staff_seconds.items()},
     }
 

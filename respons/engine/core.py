@@ -405,7 +405,10 @@ class Centre(Extras):
     def outcome(self) -> Outcome:
         state = np.array(self.state, dtype=np.int8)
         # Those still waiting whose patience ran out before the end of the run have left.
-        arrival = np.array(self.arrival, dtype=float) if self.special else self.rows.arrival
+        arrival = self.rows.arrival
+        if self.special:  # the follow-ups' arrivals were set as they came (own rows as drawn)
+            arrival = arrival.copy()
+            arrival[self.n:] = self.arrival[self.n:]
         gone = (state == WAITING) & (arrival + self.rows.patience < self.until)
         if self.cut:
             gone[list(self.cut)] = False  # interrupted work never gives up
