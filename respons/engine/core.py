@@ -198,7 +198,7 @@ class Centre(Extras):
         queue, eid = env._queue, env._eid
         lane_of, immediate = self.lane, self.immediate
         free, lazy, hot, speed, service = self.free, self.lazy, self.hot, self.speed, self.service
-        state, answer, end, by, backup = self.state, self.answer, self.end, self.by, self.backup
+        state, answer, by, backup = self.state, self.answer, self.by, self.backup
         plain = not self.special
         xc, xl = (None, None) if plain else (self.xc, self.xl)
         armed, on_end = self.armed, self.on_end
@@ -227,7 +227,7 @@ class Centre(Extras):
                         backup[i] = bk
                         free[p] -= 1
                         duration = service[i] * speed[p]
-                        end[i] = e = t + duration
+                        e = t + duration  # end[i]: computed by `outcome`
                         heappush(h, e)
                         if hot[p] and (not armed[p] or e < armed[p][0]):
                             # the pool's next end (clock.at, inlined): someone waits
@@ -344,7 +344,7 @@ class Centre(Extras):
         self.backup[i] = backup
         self.free[p] -= 1
         duration = self.service[i] * self.speed[p]
-        self.end[i] = e = now + duration
+        e = now + duration  # end[i]: computed by `outcome`
         heappush(self.lazy[p], e)
         if self.hot[p]:
             armed = self.armed[p]
@@ -413,10 +413,20 @@ class Centre(Extras):
         if self.cut:
             gone[list(self.cut)] = False  # interrupted work never gives up
         state[gone] = LEFT
+        answer, end = np.array(self.answer, dtype=float), np.array(self.end, dtype=float)
+        pool = np.array(self.by, dtype=np.int16)
+        # Work started on the plain path keeps no end (never read while running, and a float
+        # per contact kept to the end of the run): it is its start + service x speed, the
+        # same floats as computed then. Interrupted work waiting to resume has no end.
+        started = np.isnan(end) & ~np.isnan(answer)
+        if self.special and self.rest:
+            started[list(self.rest)] = False
+        speed = np.array(self.speed, dtype=float)  # pool -1 (never answered) is not used
+        end = np.where(started, answer + self.rows.service * speed[pool], end)
         plain = Outcome(
-            answer=np.array(self.answer, dtype=float),
-            end=np.array(self.end, dtype=float),
-            pool=np.array(self.by, dtype=np.int16),
+            answer=answer,
+            end=end,
+            pool=pool,
             backup=np.array(self.backup, dtype=bool),
             state=state,
         )
