@@ -90,25 +90,26 @@ def expected_count(cfg: ScenarioConfig, kind: EventKind, municipality: Municipal
     return float(intensity(cfg, kind, municipality).sum())
 
 
-def sample_times(lam: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Sorted arrival times (s) of a Poisson process with `lam[h]` expected arrivals in hour h."""
-    starts = _hour_starts(lam.size)
-    if lam.all():  # the usual case: every hour has a rate
-        counts = rng.poisson(lam)
-    else:
+def sample_times(lam: np.ndarray, rng: np.random.Generator,
+                 starts: np.ndarray | None = None) -> np.ndarray:
+    """Sorted arrival times (s) of a Poisson process with `lam[h]` expected arrivals in hour h
+    (or, with `starts`, in the hour starting at `starts[h]` s: the hours with a rate only)."""
+    if starts is None:
         hours = np.flatnonzero(lam)  # a zero rate draws nothing from the stream: skip it
-        counts = rng.poisson(lam[hours])
-        starts = starts[hours]
+        lam, starts = lam[hours], _hour_starts(lam.size)[hours]
+    counts = rng.poisson(lam)
     n = int(counts.sum())
     return np.sort(starts.repeat(counts) + rng.random(n) * HOUR)
 
 
-def stream_rates(cfg: ScenarioConfig) -> list[tuple[int, str, np.ndarray]]:
-    """(event kind, municipality name, expected arrivals per hour) of each arrival stream of
-    the config, in the order `contacts.draw` draws them. The same for every replication:
-    kept for the config last asked about (a frozen config is the same object for all its
-    replications in a process), read-only; one reference read and written at once, so
-    threads simulating other configs never see a mixed pair."""
+def stream_rates(cfg: ScenarioConfig) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
+    """(event kind, municipality name, expected arrivals in each hour that has any, the
+    start of each of those hours in s) of each arrival stream of the config, in the order
+    `contacts.draw` draws them (hours without a rate draw nothing from the stream, so they
+    are left out). The same for every replication: kept for the config last asked about (a
+    frozen config is the same object for all its replications in a process), read-only;
+    one reference read and written at once, so threads simulating other configs never see
+    a mixed pair."""
     global _LAST_RATES
     last = _LAST_RATES
     if last is not None and last[0] is cfg:
@@ -121,13 +122,15 @@ def stream_rates(cfg: ScenarioConfig) -> list[tuple[int, str, np.ndarray]]:
             continue
         for name in cfg.kind_municipalities(kind):
             lam = intensity(cfg, kind, by_name[name], cache)
-            lam.flags.writeable = False
-            rates.append((k, name, lam))
+            hours = np.flatnonzero(lam)
+            lam, starts = lam[hours], _hour_starts(lam.size)[hours]
+            lam.flags.writeable = starts.flags.writeable = False
+            rates.append((k, name, lam, starts))
     _LAST_RATES = (cfg, rates)
     return rates
 
 
-_LAST_RATES: tuple[ScenarioConfig, list[tuple[int, str, np.ndarray]]] | None = None
+_LAST_RATES: tuple[ScenarioConfig, list[tuple[int, str, np.ndarray, np.ndarray]]] | None = None
 
 
 @lru_cache(maxsize=8)

@@ -104,10 +104,10 @@ def draw(cfg: ScenarioConfig, streams: Streams) -> Contacts:
     times: list[np.ndarray] = []
     munis: list[np.ndarray] = []
     attrs: list[tuple[np.ndarray, ...]] = []
-    for k, name, lam in stream_rates(cfg):
+    for k, name, lam, starts in stream_rates(cfg):
         kind = cfg.event_kinds[k]
         m = muni_index[name]
-        t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"))
+        t = sample_times(lam, streams.get(f"arrivals/{kind.name}/{name}"), starts)
         if t.size:
             rng = streams.get(f"attributes/{kind.name}/{name}")
             mm = np.full(t.size, m)
