@@ -196,12 +196,16 @@ class Centre(Extras):
         before each arrival, every event due up to its time."""
         env = self.env
         queue, eid = env._queue, env._eid
-        lane_of, immediate = self.lane, self.immediate
-        free, lazy, hot, speed, service = self.free, self.lazy, self.hot, self.speed, self.service
+        lane_of, free, hot, service = self.lane, self.free, self.hot, self.service
         state, answer, by, backup = self.state, self.answer, self.by, self.backup
         plain = not self.special
-        xc, xl = (None, None) if plain else (self.xc, self.xl)
+        xc = None if plain else self.xc
         armed, on_end = self.armed, self.on_end
+        # Per lane, the pools that may take an arrival at once: (pool, backup?, closed
+        # windows, its heap of ends, whether the lane's work on it takes the special path,
+        # its speed factor).
+        entries = [[(p, bk, closed, self.lazy[p], not plain and self.xl[p][ln], self.speed[p])
+                    for p, bk, closed in pools] for ln, pools in enumerate(self.immediate)]
         times, count = _arrival_clock(self.arrival, self.rows.arrival[:self.n], until)
         heappush(queue, _LAST)  # so the queue is never empty: its head is always a time
         due = queue[0][0]  # when the next entry is due (kept up to date below)
@@ -212,21 +216,18 @@ class Centre(Extras):
                     env._now, _, _, fn, arg = heappop(queue)
                     fn(arg)
                 due = queue[0][0]
-            env._now = t
-            ln = lane_of[i]
-            for p, bk, closed in immediate[ln]:
-                h = lazy[p]
+            for p, bk, closed, h, sx, sp in entries[lane_of[i]]:
                 while h and h[0] <= t:  # ends since the pool was last looked at
                     heappop(h)
                     free[p] += 1
                 if free[p] > 0 and (not closed or is_open(closed, t)):
-                    if plain or not (xc[i] or xl[p][ln]):  # _start_plain, inlined
+                    if plain or not (sx or xc[i]):  # _start_plain, inlined
                         state[i] = ANSWERED
                         answer[i] = t
                         by[i] = p
                         backup[i] = bk
                         free[p] -= 1
-                        duration = service[i] * speed[p]
+                        duration = service[i] * sp
                         e = t + duration  # end[i]: computed by `outcome`
                         heappush(h, e)
                         if hot[p] and (not armed[p] or e < armed[p][0]):
@@ -236,10 +237,12 @@ class Centre(Extras):
                             if e < due:
                                 due = e
                     else:
+                        env._now = t  # (read by the callbacks; the inline start needs none)
                         self._start_x(i, p, bk, t)
                         due = queue[0][0]
                     break
             else:
+                env._now = t
                 self._wait(i, t)
                 due = queue[0][0]
         queue.remove(_LAST)
