@@ -24,6 +24,7 @@ import simpy
 from respons.analysis.intervals import T975, confidence_interval, t_quantile
 from respons.config.loading import load_config
 from respons.engine import core
+from respons.engine.clock import arrival_clock
 from respons.engine.contacts import CAT_CODE, Contacts
 from respons.engine.rosters import OnDuty
 from respons.runs import replications as runner
@@ -262,7 +263,7 @@ def test_arrival_clock_is_the_running_sum_simpy_computed(seed: int):
     arrival = np.sort(np.cumsum(gaps) * rng.choice([1e-9, 1.0, 1e3]))
     arrival[: seed % 3] = 0.0  # some runs start with arrivals at time 0
     for until in (arrival[n // 2], arrival[3], arrival[0], arrival[-1] + 1.0, 1e-12):
-        times, count = core._arrival_clock(arrival.tolist(), arrival, float(until))
+        times, count = arrival_clock(arrival.tolist(), arrival, float(until))
         t, want = 0.0, []
         for a in arrival.tolist():
             t += a - t

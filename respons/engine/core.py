@@ -45,60 +45,20 @@ import gc
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from heapq import heapify, heappop, heappush
 
 import numpy as np
 import simpy
 
-from respons.engine.clock import NORMAL, Changes, Roster, call, run_due
-from respons.engine.contacts import ANSWERED, CATEGORIES, LEFT, WAITING, Contacts
+from respons.engine.clock import NORMAL, Changes, Roster, arrival_clock, call, run_due
+from respons.engine.contacts import ANSWERED, LEFT, WAITING, Contacts
 from respons.engine.extras import Extras, is_open
-from respons.engine.rosters import OnDuty
+from respons.engine.plans import Outcome, PoolPlan, ServicePlan, lanes_of, served
 
 __all__ = ["ANSWERED", "LEFT", "WAITING", "Centre", "Outcome", "PoolPlan", "ServicePlan", "run"]
 _EPS = 1e-9
 _NAN = float("nan")
-
-
-@dataclass(frozen=True)
-class ServicePlan:
-    """A category a pool answers: `delay_s` of waiting first (0 = at once), when it may not,
-    for which municipalities (None = all) and whether its work is interrupted or interrupts."""
-
-    category: int
-    delay_s: float
-    primary: bool
-    unavailable: tuple[tuple[float, float], ...] = ()
-    municipalities: tuple[int, ...] | None = None
-    interruptible: bool = False
-    interrupts: bool = False
-
-
-@dataclass(frozen=True)
-class PoolPlan:
-    """What the core needs of a pool: its on-duty steps, services and speed; `changes`
-    (times, ins, outs) are the gross shift changes for the rule `at_once` (None = netted)."""
-
-    name: str
-    on_duty: OnDuty
-    services: tuple[ServicePlan, ...]
-    speed_factor: float = 1.0
-    changes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Per-row results of one run of the core (index = row of the contacts)."""
-
-    answer: np.ndarray  # float64, s of the first start; nan if never answered
-    end: np.ndarray  # float64, s; nan if never answered
-    pool: np.ndarray  # int16 pool index (the last to serve it), -1 if never answered
-    backup: np.ndarray  # bool: answered by a pool serving the category as backup
-    state: np.ndarray  # int8: WAITING (still queued at the end), ANSWERED, LEFT
-    arrival: np.ndarray | None = None  # float64, s; follow-ups: nan if never created
-    interrupted: np.ndarray | None = None  # float64, s spent interrupted after the first start
-    pieces: np.ndarray | None = None  # (k, 4): row, pool, start, end of interrupted work
 
 
 class Centre(Extras):
@@ -124,7 +84,7 @@ class Centre(Extras):
         self.hot = [False] * len(pools)  # something may wait for the pool
         self.armed: list[list[float]] = [[] for _ in pools]  # times of its pending end events
         self.speed = [pool.speed_factor for pool in pools]
-        lane, lanes = _lanes(contacts, pools)  # lane = category unless a service is scoped
+        lane, lanes = lanes_of(contacts, pools)  # lane = category unless a service is scoped
         self.lane = lane.tolist()
         nlane = len(lanes)
         self._queues(contacts, lane, nlane)
@@ -142,7 +102,7 @@ class Centre(Extras):
         for p, pool in enumerate(pools):
             scan, iscan, ilanes = [], [], set()
             for s in pool.services:
-                for ln in _served(s, lanes):
+                for ln in served(s, lanes):
                     if s.delay_s == 0:
                         self.immediate[ln].append((p, not s.primary, s.unavailable))
                         if s.interrupts:
@@ -206,7 +166,7 @@ class Centre(Extras):
         # its speed factor).
         entries = [[(p, bk, closed, self.lazy[p], not plain and self.xl[p][ln], self.speed[p])
                     for p, bk, closed in pools] for ln, pools in enumerate(self.immediate)]
-        times, count = _arrival_clock(self.arrival, self.rows.arrival[:self.n], until)
+        times, count = arrival_clock(self.arrival, self.rows.arrival[:self.n], until)
         heappush(queue, _LAST)  # so the queue is never empty: its head is always a time
         due = queue[0][0]  # when the next entry is due (kept up to date below)
         for i in range(count):
@@ -449,62 +409,8 @@ class Centre(Extras):
         self.__dict__.clear()
 
 
-def _lanes(contacts: Contacts, pools: list[PoolPlan]) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Each row's lane and the lanes as (category, municipality or -1). A category is one lane
-    (its code) unless some service of it is scoped to municipalities; then it has a lane per
-    municipality that has rows of it."""
-    ncat = len(CATEGORIES)
-    lanes = [(c, -1) for c in range(ncat)]
-    lane = contacts.category.astype(np.int64)
-    scoped = sorted({s.category for pool in pools for s in pool.services
-                     if s.municipalities is not None})
-    for c in scoped:
-        rows = contacts.category == c
-        for m in np.unique(contacts.municipality[rows]).tolist():
-            lane[rows & (contacts.municipality == m)] = len(lanes)
-            lanes.append((c, int(m)))
-    return lane, lanes
-
-
-def _served(s: ServicePlan, lanes: list[tuple[int, int]]) -> list[int]:
-    """The lanes a service covers: its category's (those of its municipalities if scoped)."""
-    if not any(c == s.category and m >= 0 for c, m in lanes):
-        return [s.category]
-    return [k for k, (c, m) in enumerate(lanes) if c == s.category and m >= 0
-            and (s.municipalities is None or m in s.municipalities)]
-
-
 #: The queue's last entry while arrivals are merged in: due never, never run.
 _LAST = (float("inf"), NORMAL, -1, None, None)
-
-
-def _arrival_clock(listed: list[float], arrival: np.ndarray,
-                   until: float) -> tuple[list[float], int]:
-    """The time each arrival is taken at, and how many come before `until` (up to the first
-    at or after it); `listed` is `arrival` as a list (of all rows: only the first
-    `arrival.size` are read), returned as it is when no time differs.
-
-    The time is the float SimPy gave arrival i when each arrival was an event scheduled by
-    the one before: `t + (arrival[i] - t)`, t the time before. That is arrival[i] itself once
-    t equals the arrival before and arrival[i] is at most twice it (the difference is then
-    exact): only the first arrivals of a run can differ, in the last bit. Kept: results stay
-    identical."""
-    late = np.flatnonzero(arrival[1:] > 2.0 * arrival[:-1])  # where exactness is not sure
-    last = int(late[-1]) + 1 if late.size else 0
-    times = listed
-    t = 0.0
-    for i in range(arrival.size):
-        a = listed[i]
-        t += a - t
-        if t >= until:
-            return times, i
-        if i >= last and t == a:  # from here on every arrival is taken at its own time
-            return times, max(i + 1, int(np.searchsorted(arrival, until, side="left")))
-        if t != a:
-            if times is listed:
-                times = listed[:arrival.size]
-            times[i] = t
-    return times, arrival.size
 
 
 def _floats(x: np.ndarray) -> list[float]:
