@@ -39,59 +39,20 @@ take the plain path, unchanged from a model without those features.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT
 
 from respons.engine.contacts import CATEGORIES, Contacts
+from respons.engine.plans import Outcome, PoolPlan, ServicePlan
 from respons.engine.rosters import OnDuty
 
 WAITING, ANSWERED, LEFT = 0, 1, 2
 _EPS = 1e-9
 _INF = float("inf")
 _NAN = float("nan")
-
-
-@dataclass(frozen=True)
-class ServicePlan:
-    """A category a pool answers: `delay_s` of waiting first (0 = at once), when it may not,
-    for which municipalities (None = all) and whether its work is interrupted or interrupts."""
-
-    category: int
-    delay_s: float
-    primary: bool
-    unavailable: tuple[tuple[float, float], ...] = ()
-    municipalities: tuple[int, ...] | None = None
-    interruptible: bool = False
-    interrupts: bool = False
-
-
-@dataclass(frozen=True)
-class PoolPlan:
-    """What the core needs of a pool: its on-duty steps, services and speed; `changes`
-    (times, ins, outs) are the gross shift changes for the rule `at_once` (None = netted)."""
-
-    name: str
-    on_duty: OnDuty
-    services: tuple[ServicePlan, ...]
-    speed_factor: float = 1.0
-    changes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Per-row results of one run of the core (index = row of the contacts)."""
-
-    answer: np.ndarray  # float64, s of the first start; nan if never answered
-    end: np.ndarray  # float64, s; nan if never answered
-    pool: np.ndarray  # int16 pool index (the last to serve it), -1 if never answered
-    backup: np.ndarray  # bool: answered by a pool serving the category as backup
-    state: np.ndarray  # int8: WAITING (still queued at the end), ANSWERED, LEFT
-    arrival: np.ndarray | None = None  # float64, s; follow-ups: nan if never created
-    interrupted: np.ndarray | None = None  # float64, s spent interrupted after the first start
-    pieces: np.ndarray | None = None  # (k, 4): row, pool, start, end of interrupted work
 
 
 class Call(simpy.Event):

@@ -51,7 +51,7 @@ from heapq import heapify, heappop, heappush
 import numpy as np
 import simpy
 
-from respons.engine.clock import NORMAL, Changes, Roster, arrival_clock, call, run_due
+from respons.engine.clock import NORMAL, Changes, Roster, arrival_clock, at, call, run_due
 from respons.engine.contacts import ANSWERED, LEFT, WAITING, Contacts
 from respons.engine.extras import Extras, is_open
 from respons.engine.plans import Outcome, PoolPlan, ServicePlan, lanes_of, served
@@ -224,7 +224,7 @@ class Centre(Extras):
                     if h[0] <= now:
                         self._arm(p, now)
                     else:
-                        heappush(env._queue, (h[0], NORMAL, next(env._eid), self.on_end, p))
+                        at(env, h[0], self.on_end, p)
                         heappush(armed, h[0])
         if self.delayed[lane]:
             queue, eid, t = env._queue, env._eid, env._now
@@ -245,8 +245,7 @@ class Centre(Extras):
             heappop(h)
             self.free[p] += 1
         if h and (not armed or h[0] < armed[0]):
-            env = self.env  # clock.at, inlined
-            heappush(env._queue, (h[0], NORMAL, next(env._eid), self.on_end, p))
+            at(self.env, h[0], self.on_end, p)
             heappush(armed, h[0])
 
     def _free(self, p: int, now: float) -> int:
