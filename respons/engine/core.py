@@ -64,6 +64,13 @@ _NAN = float("nan")
 class Centre(Extras):
     """Queues and staff counters of the response centre, wired to a SimPy environment."""
 
+    # Slots (see `Extras`): the dispatch reads these on every contact.
+    __slots__ = ("all_watchers", "answer", "armed", "arrival", "backup", "by", "cats",
+                 "delayed", "deques", "end", "env", "free", "hot", "ilanes", "immediate",
+                 "interrupting", "iscan", "lane", "lazy", "n", "nq", "on_end", "patience",
+                 "pools", "qid", "queues", "rows", "scan", "service", "speed", "state", "until",
+                 "watchers")
+
     def __init__(self, env: simpy.Environment, contacts: Contacts, pools: list[PoolPlan]):
         self.env = env
         self.pools = pools
@@ -71,14 +78,16 @@ class Centre(Extras):
         self.n = contacts.own
         self.arrival = contacts.arrival.tolist()
         self.service = contacts.service.tolist()
-        self.patience = _floats(contacts.patience)  # a waiting contact gives up at
-        # arrival + patience (the float SimPy computed for a timer set on arrival)
+        # A waiting contact gives up at arrival + patience (the float SimPy computed for a
+        # timer set on arrival). Read only for contacts at the head of a queue: a view that
+        # gives a float when read, not a list of a float per contact made up front.
+        self.patience = memoryview(np.ascontiguousarray(contacts.patience, dtype=float))
         self.rows = contacts
         self.state = [WAITING] * n
         self.answer = [_NAN] * n
-        self.end = [_NAN] * n
+        self.end: dict[int, float] = {}  # ends of work started on the special path
         self.by = [-1] * n
-        self.backup = [False] * n
+        self.backup: set[int] = set()  # rows taken by a backup pool (few)
         self.free = [0] * len(pools)
         self.lazy: list[list[float]] = [[] for _ in pools]  # ends of plain work, a heap
         self.hot = [False] * len(pools)  # something may wait for the pool
@@ -157,7 +166,7 @@ class Centre(Extras):
         env = self.env
         queue, eid = env._queue, env._eid
         lane_of, free, hot, service = self.lane, self.free, self.hot, self.service
-        state, answer, by, backup = self.state, self.answer, self.by, self.backup
+        state, answer, by, backup_add = self.state, self.answer, self.by, self.backup.add
         plain = not self.special
         xc = None if plain else self.xc
         armed, on_end = self.armed, self.on_end
@@ -185,7 +194,8 @@ class Centre(Extras):
                         state[i] = ANSWERED
                         answer[i] = t
                         by[i] = p
-                        backup[i] = bk
+                        if bk:
+                            backup_add(i)
                         free[p] -= 1
                         duration = service[i] * sp
                         e = t + duration  # end[i]: computed by `outcome`
@@ -303,7 +313,8 @@ class Centre(Extras):
         self.state[i] = ANSWERED
         self.answer[i] = now
         self.by[i] = p
-        self.backup[i] = backup
+        if backup:
+            self.backup.add(i)
         self.free[p] -= 1
         duration = self.service[i] * self.speed[p]
         e = now + duration  # end[i]: computed by `outcome`
@@ -375,7 +386,11 @@ class Centre(Extras):
         if self.cut:
             gone[list(self.cut)] = False  # interrupted work never gives up
         state[gone] = LEFT
-        answer, end = np.array(self.answer, dtype=float), np.array(self.end, dtype=float)
+        answer = np.array(self.answer, dtype=float)
+        end = np.full(len(self.state), np.nan)
+        if self.end:
+            end[np.fromiter(self.end, np.int64, len(self.end))] = np.fromiter(
+                self.end.values(), float, len(self.end))
         pool = np.array(self.by, dtype=np.int16)
         # Work started on the plain path keeps no end (never read while running, and a float
         # per contact kept to the end of the run): it is its start + service x speed, the
@@ -385,11 +400,13 @@ class Centre(Extras):
             started[list(self.rest)] = False
         speed = np.array(self.speed, dtype=float)  # pool -1 (never answered) is not used
         end = np.where(started, answer + self.rows.service * speed[pool], end)
+        backup = np.zeros(len(self.state), dtype=bool)
+        backup[list(self.backup)] = True
         plain = Outcome(
             answer=answer,
             end=end,
             pool=pool,
-            backup=np.array(self.backup, dtype=bool),
+            backup=backup,
             state=state,
         )
         if not self.special:
@@ -405,19 +422,13 @@ class Centre(Extras):
     def close(self) -> None:
         """Drop the per-contact lists and the link to the environment, whose queue still
         holds events calling back into the centre: memory is freed now, not by the GC."""
-        self.__dict__.clear()
+        for name in (*Centre.__slots__, *Extras.__slots__):
+            if hasattr(self, name):
+                delattr(self, name)
 
 
 #: The queue's last entry while arrivals are merged in: due never, never run.
 _LAST = (float("inf"), NORMAL, -1, None, None)
-
-
-def _floats(x: np.ndarray) -> list[float]:
-    """`x` as a list of floats; one shared float when all are the same (e.g. patience that
-    is infinite for every contact), which saves making and freeing a float per contact."""
-    if x.size and (x == x[0]).all():
-        return [float(x[0])] * x.size
-    return x.tolist()
 
 
 def _after_ties(arg: tuple[Centre, int]) -> None:

@@ -21,6 +21,7 @@ otherwise its end is known at the start and counted lazily, as plain work's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from heapq import heappop, heappush
 
 import numpy as np
@@ -28,11 +29,16 @@ import numpy as np
 from respons.engine.clock import NORMAL, call
 from respons.engine.contacts import ANSWERED, WAITING, Contacts
 
-_NAN = float("nan")
-
 
 class Extras:
     """Mixed into `core.Centre`: the state and events of the special path."""
+
+    # The special path's state (slots: a class with this many attributes would otherwise
+    # keep them in a plain dict, and every `self.x` would be a dict lookup).
+    __slots__ = ("at_end", "at_once", "children", "cut", "epoch", "epoch_of", "inservice",
+                 "interrupted", "leaving", "on_done_x", "on_task", "paused_at", "piece_start",
+                 "pieces", "priority", "rest", "resumed", "running", "special", "travel",
+                 "version", "xc", "xl")
 
     def _init_extras(self, contacts: Contacts, pools: list) -> None:
         """State of the special path. Without any of its features `_start` is the plain start
@@ -49,31 +55,26 @@ class Extras:
         self.pieces: list[tuple[int, int, float, float]] = []
         self.special = contacts.parent is not None or any(map(any, self.xl))
         if not self.special:
-            self._start = self._start_plain  # without a check per start
             return
         self.priority = contacts.priority  # read rarely: arrays, not lists
-        # xc[i]: row i takes the special path (it has follow-ups or travel, or was
-        # interrupted).
-        self.xc = [False] * n
-        # children[i]: the follow-ups of row i with their delays; travel[i]: one-way travel
-        # of the rows that travel (only those rows: most have neither).
-        self.children: dict[int, list[tuple[int, float]]] = {}
+        # children[i]: the follow-ups of row i with their delays, in row order; travel[i]:
+        # one-way travel of the rows that travel (only those rows: most have neither).
+        self.children: dict[int, Sequence[tuple[int, float]]] = {}
         self.travel: dict[int, float] = {}
         # Parents with a follow-up due the instant they end: their end is an event, so that
         # the follow-up arrives after everything else due then (as when it is created).
         self.at_end: set[int] = set()
+        # xc[i]: row i takes the special path (it has follow-ups or travel, or was
+        # interrupted).
+        xc = np.zeros(n, dtype=bool)
         if contacts.parent is not None:
-            rows = np.flatnonzero(contacts.parent >= 0)
-            for k, parent, delay in zip(rows.tolist(), contacts.parent[rows].tolist(),
-                                        contacts.delay[rows].tolist(), strict=True):
-                self.children.setdefault(parent, []).append((k, delay))
-                if not delay > 0:
-                    self.at_end.add(parent)
+            self._follow_ups(contacts)
+            xc[contacts.parent[contacts.parent >= 0]] = True
             moving = np.flatnonzero(contacts.travel > 0)
             self.travel = dict(zip(moving.tolist(), contacts.travel[moving].tolist(),
                                    strict=True))
-            for i in set(self.children) | set(self.travel):
-                self.xc[i] = True
+            xc[moving] = True
+        self.xc = xc.tolist()
         self.running: list[list[int]] = [[] for _ in pools]  # interruptible work in service
         self.version: dict[int, int] = {}  # bumped when interrupted: stale done events
         self.piece_start: dict[int, float] = {}
@@ -86,6 +87,25 @@ class Extras:
         self.inservice = [0] * len(pools)
         self.leaving = [0] * len(pools)  # at_once: calls in service whose server then leaves
         self.on_done_x, self.on_task = self._on_done_x, self._on_task
+
+    def _follow_ups(self, contacts: Contacts) -> None:
+        """`children` and `at_end` from the follow-up rows (built in C where a parent has
+        one follow-up, as most have)."""
+        rows = np.flatnonzero(contacts.parent >= 0)
+        parents, delays = contacts.parent[rows], contacts.delay[rows]
+        listed = parents.tolist()
+        pairs = zip(rows.tolist(), delays.tolist(), strict=True)
+        # {parent: ((row, delay),)}: zip(pairs) makes the 1-tuples without a Python loop
+        self.children = dict(zip(listed, zip(pairs, strict=True), strict=True))
+        if len(self.children) < len(listed):  # parents with several: theirs in row order
+            values, counts = np.unique(parents, return_counts=True)
+            several = np.isin(parents, values[counts > 1])
+            pieces: dict[int, list[tuple[int, float]]] = {}
+            for k, parent, delay in zip(rows[several].tolist(), parents[several].tolist(),
+                                        delays[several].tolist(), strict=True):
+                pieces.setdefault(parent, []).append((k, delay))
+            self.children.update(pieces)
+        self.at_end = set(parents[~(delays > 0)].tolist())  # not > 0: nan included
 
     # -- events -------------------------------------------------------------------------
     def shift_change(self, p: int, ins: int, outs: int) -> None:
@@ -168,7 +188,8 @@ class Extras:
             self.resumed.add(i)
         else:
             self.answer[i] = now
-            self.backup[i] = backup
+            if backup:
+                self.backup.add(i)
             duration = self.service[i] * self.speed[p] + 2.0 * self.travel.get(i, 0.0)
             if not self.xl[p][self.lane[i]] and i not in self.at_end:
                 # Its end is known now (not interruptible, not at_once): counted lazily, as
@@ -248,7 +269,7 @@ class Extras:
         self.xc[v] = True
         self.rest[v] = self.end[v] - now
         self.paused_at[v] = now
-        self.end[v] = _NAN
+        del self.end[v]
         self.state[v] = WAITING
         lane = self.lane[v]
         self.deques[self.qid[v]].appendleft(v)
