@@ -14,6 +14,7 @@ import numpy as np
 from respons.config import OUTCOMES, BackupRule, Category, ScenarioConfig
 from respons.engine import contacts as contacts_mod
 from respons.engine import core as model
+from respons.engine import heap
 from respons.engine.contacts import CAT_CODE, CATEGORIES
 from respons.engine.events import EventArrays, origins
 from respons.engine.homecare import help_arrival
@@ -127,6 +128,7 @@ def pool_plans(cfg: ScenarioConfig, streams: Streams | None) -> list[model.PoolP
 
 def simulate_replication(cfg: ScenarioConfig, replication: int) -> ReplicationResult:
     """Run replication `replication` (0-based) of `cfg` with its own independent streams."""
+    heap.before_replication()
     streams = Streams(replication_seed(cfg.seed, replication))
     cs = contacts_mod.draw(cfg, streams)
     plans = pool_plans(cfg, streams)
