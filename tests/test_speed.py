@@ -272,3 +272,26 @@ def test_arrival_clock_is_the_running_sum_simpy_computed(seed: int):
             want.append(t)
         assert count == len(want)
         assert times[:count] == want
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_origins_by_row_number_are_the_searched_ones(seed: int):
+    """`origins(parent, None, ...)` (each row's id is its number, as the engine's arrays have
+    them) gives exactly what the search over ids gives: chains several levels deep, parents
+    before or after their children, rows without a parent."""
+    from respons.engine.events import origins
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    parent = np.full(n, -1, dtype=np.int64)
+    for i in range(1, n):
+        if rng.random() < 0.6:
+            parent[i] = rng.integers(0, i)  # a tree: every chain ends at a root
+    perm = rng.permutation(n)  # rows in any order, the ids following them
+    parent = np.where(parent[perm] >= 0, np.argsort(perm)[np.maximum(parent[perm], 0)], -1)
+    arrival = rng.random(n) * 1e6
+    by_number = origins(parent, None, arrival)
+    assert np.array_equal(by_number, origins(parent, np.arange(n), arrival))
+    has = parent >= 0  # a follow-up's origin is its parent's; a contact's its own arrival
+    assert np.array_equal(by_number[has], by_number[parent[has]])
+    assert np.array_equal(by_number[~has], arrival[~has])

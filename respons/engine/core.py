@@ -376,7 +376,8 @@ class Centre(Extras):
         return best
 
     def outcome(self) -> Outcome:
-        state = np.array(self.state, dtype=np.int8)
+        n = len(self.state)
+        state = np.fromiter(self.state, np.int8, n)
         # Those still waiting whose patience ran out before the end of the run have left.
         arrival = self.rows.arrival
         if self.special:  # the follow-ups' arrivals were set as they came (own rows as drawn)
@@ -386,12 +387,12 @@ class Centre(Extras):
         if self.cut:
             gone[list(self.cut)] = False  # interrupted work never gives up
         state[gone] = LEFT
-        answer = np.array(self.answer, dtype=float)
-        end = np.full(len(self.state), np.nan)
+        answer = np.fromiter(self.answer, float, n)
+        end = np.full(n, np.nan)
         if self.end:
             end[np.fromiter(self.end, np.int64, len(self.end))] = np.fromiter(
                 self.end.values(), float, len(self.end))
-        pool = np.array(self.by, dtype=np.int16)
+        pool = np.fromiter(self.by, np.int16, n)
         # Work started on the plain path keeps no end (never read while running, and a float
         # per contact kept to the end of the run): it is its start + service x speed, the
         # same floats as computed then. Interrupted work waiting to resume has no end.
@@ -400,7 +401,7 @@ class Centre(Extras):
             started[list(self.rest)] = False
         speed = np.array(self.speed, dtype=float)  # pool -1 (never answered) is not used
         end = np.where(started, answer + self.rows.service * speed[pool], end)
-        backup = np.zeros(len(self.state), dtype=bool)
+        backup = np.zeros(n, dtype=bool)
         backup[list(self.backup)] = True
         plain = Outcome(
             answer=answer,
@@ -413,7 +414,7 @@ class Centre(Extras):
             return plain
         pieces = list(self.pieces)  # and the last pieces of those still in service:
         pieces += [(i, self.by[i], self.piece_start[i], self.end[i]) for i in sorted(self.resumed)]
-        interrupted = np.zeros(len(self.state))
+        interrupted = np.zeros(n)
         for i, t in self.interrupted.items():
             interrupted[i] = t
         return replace(plain, arrival=arrival, interrupted=interrupted,

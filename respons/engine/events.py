@@ -94,14 +94,18 @@ class EventArrays:
         return int(self.arrival_s.size)
 
 
-def origins(parent: np.ndarray, ids: np.ndarray, arrival: np.ndarray) -> np.ndarray:
+def origins(parent: np.ndarray, ids: np.ndarray | None, arrival: np.ndarray) -> np.ndarray:
     """The arrival of the contact that began each row's chain of follow-ups (its own arrival
-    for a contact), following `parent` ids (-1 = none) up to the root."""
+    for a contact), following `parent` ids (-1 = none) up to the root; `ids` None: each
+    row's id is its number (no search needed)."""
     pos = np.full(parent.size, -1, dtype=np.int64)
     has = parent >= 0
-    order = np.argsort(ids, kind="stable")
-    found = np.searchsorted(ids, parent[has], sorter=order)
-    pos[has] = order[np.minimum(found, ids.size - 1)]
+    if ids is None:
+        pos[has] = np.minimum(parent[has], parent.size - 1)
+    else:
+        order = np.argsort(ids, kind="stable")
+        found = np.searchsorted(ids, parent[has], sorter=order)
+        pos[has] = order[np.minimum(found, ids.size - 1)]
     root = np.arange(parent.size)
     step = pos.copy()
     while (step >= 0).any():

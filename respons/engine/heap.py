@@ -10,8 +10,9 @@ time, and more at larger volumes (issue 19, docs/performance.md).
 `keep_freed_memory` raises glibc's two thresholds once per process (`mallopt`): blocks up to
 `MMAP_BYTES` come from the heap, and up to `TRIM_BYTES` of free memory stay with the process
 for reuse. It is process-wide, so `simulate_replication` calls it only from the second
-replication a process runs (a process that runs one has nothing to reuse). Nothing changes where the C library is not glibc, or where the user has
-tuned malloc through the environment (any `MALLOC_*` variable or `GLIBC_TUNABLES`).
+replication a process runs (a process that runs one has nothing to reuse). Nothing changes
+where the C library is not glibc, or where the user has tuned malloc through the environment
+(any `MALLOC_*` variable or `GLIBC_TUNABLES`).
 """
 
 from __future__ import annotations

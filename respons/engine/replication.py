@@ -246,7 +246,7 @@ def _arrays(cfg: ScenarioConfig, cs: contacts_mod.Contacts, out: model.Outcome,
         parent_id=parent_id,
         priority=take(cs.priority),
         deadline_s=deadline,
-        origin_s=origins(parent_id, np.arange(n), a_arrival),
+        origin_s=origins(parent_id, None, a_arrival),  # ids are the row numbers
         interrupted_s=take(interrupted),
         cut=cut,
         pieces=pieces,
