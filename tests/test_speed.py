@@ -295,3 +295,33 @@ def test_origins_by_row_number_are_the_searched_ones(seed: int):
     has = parent >= 0  # a follow-up's origin is its parent's; a contact's its own arrival
     assert np.array_equal(by_number[has], by_number[parent[has]])
     assert np.array_equal(by_number[~has], arrival[~has])
+
+
+def test_a_worker_keeps_the_first_copy_of_a_calls_config():
+    """Issue 19, parallel: the tasks of one call carry copies of one config; a worker uses the
+    first copy for the later tasks (so identity memos such as arrivals.stream_rates hit),
+    and a new call, with its own token, brings its own config."""
+    import pickle
+
+    from respons.runs.workers import SameConfig
+
+    cfg = load_config(None, ["period.end=2020-02-01"])
+    seen = _SEEN
+    seen.clear()
+    record = _record
+    first = pickle.loads(pickle.dumps(SameConfig(record)))  # as a worker receives it
+    copies = [pickle.loads(pickle.dumps(cfg)) for _ in range(3)]
+    assert [first(c, r) for r, c in enumerate(copies)] == [0, 1, 2]
+    assert all(s is copies[0] for s in seen) and copies[1] == copies[0]
+    second = SameConfig(record)
+    other = pickle.loads(pickle.dumps(cfg))
+    second(other, 0)
+    assert seen[-1] is other and second.token != first.token
+
+
+_SEEN: list[object] = []
+
+
+def _record(cfg: object, r: int) -> int:
+    _SEEN.append(cfg)
+    return r

@@ -186,11 +186,11 @@ def run(
     if jobs != 1 and n > 1:
         from joblib import Parallel, delayed
 
-        from respons.runs.workers import EndsWithParent
+        from respons.runs.workers import EndsWithParent, SameConfig
 
         par = Parallel(n_jobs=min(jobs, n) if jobs > 0 else jobs, backend="loky",
                        return_as="generator")
-        task = EndsWithParent(replication)
+        task = EndsWithParent(SameConfig(replication))  # built once per call: one token
         results = par(delayed(task)(cfg, r, keep_events, breakdown) for r in range(n))
     else:
         results = (replication(cfg, r, keep_events, breakdown) for r in range(n))

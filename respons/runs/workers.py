@@ -6,10 +6,16 @@ workers would finish their current task and linger for up to a minute. Every fun
 a worker is wrapped in `EndsWithParent`: on its first call in a worker process it starts a
 daemon thread that checks twice a second whether the parent still lives (the process has not
 been re-parented) and ends the worker at once when it does not.
+
+The tasks of one call all carry a copy of the same config; `SameConfig` lets a worker keep
+the first copy it received and use it for the call's later tasks, so that what is computed
+once per config object (`arrivals.stream_rates`, about 12 ms for the 2020 baseline) is
+computed once per worker, not once per task.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -53,3 +59,28 @@ class EndsWithParent:
         if os.getpid() != self.creator:
             watch_parent(self.creator)
         return self.fn(*args, **kwargs)
+
+
+_calls = itertools.count()
+_kept: tuple[tuple[int, int], Any] | None = None  # (token, object): this worker's last
+
+
+class SameConfig:
+    """`fn(cfg, *args)` for a call whose tasks all carry the same config (the replications of
+    one run): a worker uses the copy it first received in the call instead of each task's
+    own (a call is told by a token made when this is built: the creating process and a
+    counter, never reused). Only the last call's config is kept. Not for calls whose tasks
+    carry different configs (a sweep's points)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.token = (os.getpid(), next(_calls))
+
+    def __call__(self, cfg: Any, *args: Any) -> Any:
+        global _kept
+        kept = _kept
+        if kept is not None and kept[0] == self.token:
+            cfg = kept[1]
+        else:
+            _kept = (self.token, cfg)
+        return self.fn(cfg, *args)
