@@ -297,10 +297,11 @@ def test_origins_by_row_number_are_the_searched_ones(seed: int):
     assert np.array_equal(by_number[~has], arrival[~has])
 
 
-def test_a_worker_keeps_the_first_copy_of_a_calls_config():
-    """Issue 19, parallel: the tasks of one call carry copies of one config; a worker uses the
-    first copy for the later tasks (so identity memos such as arrivals.stream_rates hit),
-    and a new call, with its own token, brings its own config."""
+def test_a_worker_keeps_the_first_copy_of_a_runs_config():
+    """Issue 19, parallel: the replications of a run carry copies of one config object; a
+    worker uses the first copy it received for the later tasks, also of a later run of the
+    same object (so identity memos such as arrivals.stream_rates hit), and a run of another
+    config object, even an equal one, brings its own."""
     import pickle
 
     from respons.runs.workers import SameConfig
@@ -308,15 +309,24 @@ def test_a_worker_keeps_the_first_copy_of_a_calls_config():
     cfg = load_config(None, ["period.end=2020-02-01"])
     seen = _SEEN
     seen.clear()
-    record = _record
-    first = pickle.loads(pickle.dumps(SameConfig(record)))  # as a worker receives it
+
+    def sent(task: SameConfig) -> SameConfig:  # as a worker receives it
+        return pickle.loads(pickle.dumps(task))
+
+    first = sent(SameConfig(_record, cfg))
     copies = [pickle.loads(pickle.dumps(cfg)) for _ in range(3)]
     assert [first(c, r) for r, c in enumerate(copies)] == [0, 1, 2]
     assert all(s is copies[0] for s in seen) and copies[1] == copies[0]
-    second = SameConfig(record)
-    other = pickle.loads(pickle.dumps(cfg))
-    second(other, 0)
-    assert seen[-1] is other and second.token != first.token
+    again = sent(SameConfig(_record, cfg))  # a later run of the same object
+    again(pickle.loads(pickle.dumps(cfg)), 0)
+    assert seen[-1] is copies[0] and again.token == first.token
+    equal = load_config(None, ["period.end=2020-02-01"])  # another object
+    other = sent(SameConfig(_record, equal))
+    mine = pickle.loads(pickle.dumps(equal))
+    other(mine, 0)
+    assert seen[-1] is mine and other.token != first.token
+    back = sent(SameConfig(_record, cfg))  # the first object again: a new token
+    assert back.token not in (first.token, other.token)
 
 
 _SEEN: list[object] = []

@@ -190,7 +190,7 @@ def run(
 
         par = Parallel(n_jobs=min(jobs, n) if jobs > 0 else jobs, backend="loky",
                        return_as="generator")
-        task = EndsWithParent(SameConfig(replication))  # built once per call: one token
+        task = EndsWithParent(SameConfig(replication, cfg))
         results = par(delayed(task)(cfg, r, keep_events, breakdown) for r in range(n))
     else:
         results = (replication(cfg, r, keep_events, breakdown) for r in range(n))

@@ -7,10 +7,11 @@ a worker is wrapped in `EndsWithParent`: on its first call in a worker process i
 daemon thread that checks twice a second whether the parent still lives (the process has not
 been re-parented) and ends the worker at once when it does not.
 
-The tasks of one call all carry a copy of the same config; `SameConfig` lets a worker keep
-the first copy it received and use it for the call's later tasks, so that what is computed
-once per config object (`arrivals.stream_rates`, about 12 ms for the 2020 baseline) is
-computed once per worker, not once per task.
+The replications of a run all carry a copy of the same config; `SameConfig` lets a worker
+keep the first copy it received of that config object and use it for the later tasks (of
+this run and of later runs of the same object), so that what is computed once per config
+object (`arrivals.stream_rates`, about 12 ms for the 2020 baseline) is computed once per
+worker, not once per task.
 """
 
 from __future__ import annotations
@@ -62,19 +63,32 @@ class EndsWithParent:
 
 
 _calls = itertools.count()
-_kept: tuple[tuple[int, int], Any] | None = None  # (token, object): this worker's last
+_sent: tuple[Any, tuple[int, int]] | None = None  # (config, its token): the last one sent
+_kept: tuple[tuple[int, int], Any] | None = None  # (token, config): this worker's last
+_sent_lock = threading.Lock()
+
+
+def token_of(cfg: Any) -> tuple[int, int]:
+    """The token of a config object: the same while the same object is sent again (the
+    last one is held here, so its identity cannot pass to another object), a new one for
+    any other object (the creating process and a counter: never reused)."""
+    global _sent
+    with _sent_lock:
+        if _sent is None or _sent[0] is not cfg:
+            _sent = (cfg, (os.getpid(), next(_calls)))
+        return _sent[1]
 
 
 class SameConfig:
-    """`fn(cfg, *args)` for a call whose tasks all carry the same config (the replications of
-    one run): a worker uses the copy it first received in the call instead of each task's
-    own (a call is told by a token made when this is built: the creating process and a
-    counter, never reused). Only the last call's config is kept. Not for calls whose tasks
-    carry different configs (a sweep's points)."""
+    """`fn(cfg, *args)` for a call whose tasks all carry the same config object (the
+    replications of one run): a worker uses the copy of that object it received first
+    (in this call or an earlier one with the same object) instead of each task's own, so
+    what is computed once per config object is computed once per worker. Only the last
+    config is kept. Not for calls whose tasks carry different configs (a sweep's points)."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], cfg: Any) -> None:
         self.fn = fn
-        self.token = (os.getpid(), next(_calls))
+        self.token = token_of(cfg)
 
     def __call__(self, cfg: Any, *args: Any) -> Any:
         global _kept
