@@ -87,6 +87,8 @@ class Bench:
         self.sections: list[tuple[str, list[str], list[list[str]]]] = []
         # The rows of the table of targets, in order: key -> [case, now, target, verdict].
         self.targets: dict[str, list[str]] = {}
+        # Lines printed under the table of targets (e.g. how fast the machine was).
+        self.notes: list[str] = []
 
     def expect(self, key: str, case: str, target: str) -> None:
         """Announce a row of the table of targets (shown as not measured until `target`)."""
@@ -175,5 +177,7 @@ class Bench:
         head = ["### Targets (issue 19)", "", "| case | now | target | verdict |",
                 "|---|---:|---:|---|",
                 *("| " + " | ".join(r) + " |" for r in self.targets.values())]
+        if self.notes:
+            head += ["", *self.notes]
         tables = [self._table(k) for k in range(len(self.sections))]
         return "\n\n".join(["\n".join(head), *tables] if self.targets else tables)

@@ -109,6 +109,10 @@ def ciw_vs_respons(b: Bench, tmp: Path) -> None:
         (lambda: b.call(lambda: one_year(next(seeds), days))) if ciw else None)
     b.ratio_row("in-process, one year (simulate_replication + KPIs vs Ciw Simulation)",
                 r, c, 1, "≥ 5×")
+    if c is not None and not b.quick:  # a workload no change to respons touches
+        b.notes.append(f"How fast the machine was: Ciw's in-process year of mm2 took "
+                       f"{c.cpu:.3f} CPU s in this run ({REFERENCE_CIW_S:.3f} s in issue "
+                       "19's first round's quiet run); absolute figures scale with it.")
 
 
 def baseline_2020(b: Bench, tmp: Path) -> None:
@@ -285,6 +289,8 @@ TARGETS = (
      "municipalities, about 40,000 contacts a month; benchmarks/large-centre.yaml, CPU)",
      "≤ 3 s per replication"),
 )
+#: Ciw's in-process year of mm2 in the first round's quiet full run (docs/performance.md).
+REFERENCE_CIW_S = 0.647
 HEAVY = ("pandas", "pyarrow", "scipy", "matplotlib", "openpyxl", "xlsxwriter")
 STARTUP = (("--help", ["--help"]), ("simulate --help", ["simulate", "--help"]),
            ("erlang --per-hour 6 --aht 240 --agents 2 --target 120",
@@ -397,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.case:  # one case in this fresh process: its tables and targets as JSON
         with tempfile.TemporaryDirectory() as tmpdir:
             CASES[args.case](b, Path(tmpdir))
-        print(json.dumps({"sections": b.sections, "targets": b.targets}))
+        print(json.dumps({"sections": b.sections, "targets": b.targets, "notes": b.notes}))
         return 0
     load0, t0 = os.getloadavg(), cpu_now()
     compileall.compile_dir(str(ROOT / "respons"), quiet=1)  # as an installed package has
@@ -417,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         for key, row in got["targets"].items():
             if not row[3].startswith("not measured"):
                 b.targets[key] = row
+        b.notes += got["notes"]
         print(b.last(), flush=True)
     load1 = os.getloadavg()
     cmd = "python benchmarks/run.py" + "".join(f" {a}" for a in (argv or sys.argv[1:]))
