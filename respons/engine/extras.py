@@ -41,8 +41,8 @@ class Extras:
                  "version", "xc", "xl")
 
     def _init_extras(self, contacts: Contacts, pools: list) -> None:
-        """State of the special path. Without any of its features `_start` is the plain start
-        and none of this is used."""
+        """State of the special path. Without any of its features only `special` (False),
+        `xl`, `cut`, `pieces` and `at_once` are set: every start is the plain one."""
         n = len(contacts)
         self.at_once = [pool.changes is not None for pool in pools]
         nlane = len(self.immediate)
